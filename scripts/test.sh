@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs, starts PostgreSQL, runs every tier on SQLite,
+# then the database tiers again on PostgreSQL, then ruff and mypy.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh --test
+eval "$(bash scripts/postgres.sh)"
+export PRIVACYOPS_CHROMIUM="${PRIVACYOPS_CHROMIUM:-$(command -v chromium)}"
+python3 -m ruff check src tests bench
+python3 -m mypy
+python3 -m pytest --db sqlite "$@"
+python3 -m pytest --db postgres -m "not browser" tests/integration tests/acceptance "$@"
