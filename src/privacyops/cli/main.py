@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 import typer
+
+import privacyops.cli as cli_package
 
 app = typer.Typer(
     name="privacyops",
@@ -19,17 +22,14 @@ def main() -> None:
     """Privacy as code. Every option also reads a PRIVACYOPS_* environment variable."""
 
 
-# Each entry is a module under privacyops.cli exposing ``register(app)``. A group adds itself
-# here in one line; modules are imported lazily so one broken group cannot hide the others.
-COMMAND_MODULES = [
-    "version",
-]
-
-
 def _register_all() -> None:
-    for name in COMMAND_MODULES:
-        module = importlib.import_module(f"privacyops.cli.{name}")
-        module.register(app)
+    # Every module of this package that defines ``register(app)`` adds its commands, so a new
+    # command group is one new file and nothing else changes.
+    for info in sorted(pkgutil.iter_modules(cli_package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"privacyops.cli.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(app)
 
 
 def run() -> None:
