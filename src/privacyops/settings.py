@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     )
     queue_url: str | None = Field(
         default=None,
-        description="Job queue; unset uses a SQLite queue beside the store, a postgresql:// URL uses Postgres.",
+        description="Job queue; unset: SQLite beside the store; a postgresql:// URL: Postgres.",
     )
     manifest: Path = Field(
         default=Path("privacy.yml"), description="Path to the privacy manifest (YAML)."
