@@ -3,10 +3,11 @@
 # then the database tiers again on PostgreSQL, then ruff and mypy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh --test
+bash scripts/install.sh
+python="${PRIVACYOPS_PYTHON:-.venv/bin/python}"
 eval "$(bash scripts/postgres.sh)"
 export PRIVACYOPS_CHROMIUM="${PRIVACYOPS_CHROMIUM:-$(command -v chromium)}"
-python3 -m ruff check src tests bench
-python3 -m mypy
-python3 -m pytest --db sqlite "$@"
-python3 -m pytest --db postgres -m "not browser" tests/integration tests/acceptance "$@"
+"$python" -m ruff check src tests bench
+"$python" -m mypy
+"$python" -m pytest --db sqlite "$@"
+"$python" -m pytest --db postgres -m "not browser" tests/integration tests/acceptance "$@"

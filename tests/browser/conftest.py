@@ -24,7 +24,7 @@ CHROMIUM_FLAGS = [
 def chromium_path() -> str:
     path = os.environ.get("PRIVACYOPS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not os.path.exists(path):
-        pytest.fail(f"Chromium not found at {path}: apt-get install chromium (scripts/install.sh --test)")
+        pytest.fail(f"Chromium not found at {path}: apt-get install chromium (scripts/install.sh)")
     return path
 
 
