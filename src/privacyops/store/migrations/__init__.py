@@ -1,0 +1,1 @@
+"""Alembic environment of the store (configured in code by ``privacyops.store.db``)."""

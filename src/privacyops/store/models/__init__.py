@@ -1,0 +1,13 @@
+"""All models; importing this package registers every table on ``Base.metadata``.
+
+A new aggregate is one new module here plus one import line below (Alembic's autogenerate reads
+``Base.metadata`` after importing this package).
+"""
+
+from __future__ import annotations
+
+from privacyops.store.models.audit import AuditEvent, AuditHead
+from privacyops.store.models.notice import NoticeVersion
+from privacyops.store.models.tokens import ApiToken
+
+__all__ = ["ApiToken", "AuditEvent", "AuditHead", "NoticeVersion"]
