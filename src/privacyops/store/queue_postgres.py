@@ -1,0 +1,216 @@
+"""Job-queue storage on PostgreSQL through psycopg 3 (used when PRIVACYOPS_QUEUE_URL is postgresql://).
+
+Only ``privacyops.jobs`` uses this module; it lives here because it is storage.
+
+Workers on many machines share the tables; ``FOR UPDATE SKIP LOCKED`` hands each task to exactly one.
+Tables are prefixed ``huey_`` so that the queue can share the store's database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import huey
+import psycopg
+from huey.constants import EmptyData
+from huey.storage import BaseStorage
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS huey_task (id BIGSERIAL PRIMARY KEY, queue TEXT NOT NULL, "
+    "data BYTEA NOT NULL, priority DOUBLE PRECISION NOT NULL DEFAULT 0)",
+    "CREATE INDEX IF NOT EXISTS huey_task_queue_priority ON huey_task (queue, priority DESC, id)",
+    "CREATE TABLE IF NOT EXISTS huey_schedule (id BIGSERIAL PRIMARY KEY, queue TEXT NOT NULL, "
+    "data BYTEA NOT NULL, run_at DOUBLE PRECISION NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS huey_schedule_queue_run_at ON huey_schedule (queue, run_at)",
+    "CREATE TABLE IF NOT EXISTS huey_kv (queue TEXT NOT NULL, key TEXT NOT NULL, value BYTEA NOT NULL, "
+    "PRIMARY KEY (queue, key))",
+    "CREATE TABLE IF NOT EXISTS huey_counter (queue TEXT NOT NULL, key TEXT NOT NULL, "
+    "value BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (queue, key))",
+)
+# Serialises CREATE TABLE IF NOT EXISTS, which can still collide when two processes start together.
+SCHEMA_LOCK_KEY = 0x70726976
+
+
+def libpq_dsn(url: str) -> str:
+    """Turn a SQLAlchemy-style URL (postgresql+psycopg://) into one libpq accepts."""
+    scheme, rest = url.split("://", 1)
+    return f"postgresql://{rest}" if scheme.startswith("postgres") else url
+
+
+class PostgresStorage(BaseStorage):
+    """Huey storage in four PostgreSQL tables."""
+
+    def __init__(self, name: str = "huey", dsn: str = "", create_tables: bool = True, **_: Any):
+        super().__init__(name)
+        self.dsn = libpq_dsn(dsn)
+        self.lock = threading.Lock()
+        self._conn: psycopg.Connection[Any] | None = None
+        if create_tables:
+            with self.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK_KEY,))
+                for statement in SCHEMA:
+                    cur.execute(statement)
+
+    @contextlib.contextmanager
+    def cursor(self) -> Iterator[psycopg.Cursor[Any]]:
+        """Run statements in one transaction on the shared connection, reconnecting if it broke."""
+        with self.lock:
+            if self._conn is None or self._conn.closed or self._conn.broken:
+                self._conn = psycopg.connect(self.dsn, connect_timeout=10)
+            conn = self._conn
+            try:
+                with conn.cursor() as cur:
+                    yield cur
+                conn.commit()
+            except psycopg.OperationalError:
+                conn.close()
+                self._conn = None
+                raise
+            except BaseException:
+                conn.rollback()
+                raise
+
+    def _rows(self, query: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        with self.cursor() as cur:
+            cur.execute(query, params)
+            return list(cur.fetchall())
+
+    def _run(self, query: str, params: tuple[Any, ...]) -> int:
+        with self.cursor() as cur:
+            cur.execute(query, params)
+            return cur.rowcount
+
+    def close(self) -> bool:
+        with self.lock:
+            if self._conn is None:
+                return False
+            self._conn.close()
+            self._conn = None
+            return True
+
+    def enqueue(self, data: bytes, priority: float | None = None) -> None:
+        self._run(
+            "INSERT INTO huey_task (queue, data, priority) VALUES (%s, %s, %s)",
+            (self.name, data, priority or 0),
+        )
+
+    def dequeue(self) -> bytes | None:
+        rows = self._rows(
+            "DELETE FROM huey_task WHERE id = (SELECT id FROM huey_task WHERE queue = %s "
+            "ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING data",
+            (self.name,),
+        )
+        return bytes(rows[0][0]) if rows else None
+
+    def queue_size(self) -> int:
+        return int(self._rows("SELECT count(*) FROM huey_task WHERE queue = %s", (self.name,))[0][0])
+
+    def enqueued_items(self, limit: int | None = None) -> list[bytes]:
+        rows = self._rows(
+            "SELECT data FROM huey_task WHERE queue = %s ORDER BY priority DESC, id LIMIT %s",
+            (self.name, limit),
+        )
+        return [bytes(row[0]) for row in rows]
+
+    def flush_queue(self) -> None:
+        self._run("DELETE FROM huey_task WHERE queue = %s", (self.name,))
+
+    def add_to_schedule(self, data: bytes, ts: datetime) -> None:
+        self._run(
+            "INSERT INTO huey_schedule (queue, data, run_at) VALUES (%s, %s, %s)",
+            (self.name, data, ts.timestamp()),
+        )
+
+    def read_schedule(self, ts: datetime) -> list[bytes]:
+        rows = self._rows(
+            "DELETE FROM huey_schedule WHERE id IN (SELECT id FROM huey_schedule WHERE queue = %s "
+            "AND run_at <= %s FOR UPDATE SKIP LOCKED) RETURNING run_at, id, data",
+            (self.name, ts.timestamp()),
+        )
+        return [bytes(row[2]) for row in sorted(rows, key=lambda row: (row[0], row[1]))]
+
+    def schedule_size(self) -> int:
+        return int(self._rows("SELECT count(*) FROM huey_schedule WHERE queue = %s", (self.name,))[0][0])
+
+    def scheduled_items(self, limit: int | None = None) -> list[bytes]:
+        rows = self._rows(
+            "SELECT data FROM huey_schedule WHERE queue = %s ORDER BY run_at, id LIMIT %s",
+            (self.name, limit),
+        )
+        return [bytes(row[0]) for row in rows]
+
+    def flush_schedule(self) -> None:
+        self._run("DELETE FROM huey_schedule WHERE queue = %s", (self.name,))
+
+    def put_data(self, key: str, value: bytes, is_result: bool = False) -> None:
+        self._run(
+            "INSERT INTO huey_kv (queue, key, value) VALUES (%s, %s, %s) "
+            "ON CONFLICT (queue, key) DO UPDATE SET value = EXCLUDED.value",
+            (self.name, key, value),
+        )
+
+    def peek_data(self, key: str) -> Any:
+        rows = self._rows("SELECT value FROM huey_kv WHERE queue = %s AND key = %s", (self.name, key))
+        return bytes(rows[0][0]) if rows else EmptyData
+
+    def peek_many(self, keys: list[str]) -> dict[str, bytes]:
+        rows = self._rows(
+            "SELECT key, value FROM huey_kv WHERE queue = %s AND key = ANY(%s)", (self.name, list(keys))
+        )
+        return {key: bytes(value) for key, value in rows}
+
+    def pop_data(self, key: str) -> Any:
+        rows = self._rows(
+            "DELETE FROM huey_kv WHERE queue = %s AND key = %s RETURNING value", (self.name, key)
+        )
+        return bytes(rows[0][0]) if rows else EmptyData
+
+    def has_data_for_key(self, key: str) -> bool:
+        return bool(self._rows("SELECT 1 FROM huey_kv WHERE queue = %s AND key = %s", (self.name, key)))
+
+    def put_if_empty(self, key: str, value: bytes, ttl: int | None = None) -> bool:
+        if ttl is not None:
+            raise NotImplementedError("ttl is not supported by the PostgreSQL queue storage")
+        inserted = self._run(
+            "INSERT INTO huey_kv (queue, key, value) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+            (self.name, key, value),
+        )
+        return inserted == 1
+
+    def incr(self, key: str, amount: int = 1) -> int:
+        rows = self._rows(
+            "INSERT INTO huey_counter (queue, key, value) VALUES (%s, %s, %s) ON CONFLICT (queue, key) "
+            "DO UPDATE SET value = huey_counter.value + EXCLUDED.value RETURNING value",
+            (self.name, key, amount),
+        )
+        return int(rows[0][0])
+
+    def delete_counter(self, key: str) -> None:
+        self._run("DELETE FROM huey_counter WHERE queue = %s AND key = %s", (self.name, key))
+
+    def result_store_size(self) -> int:
+        return int(self._rows("SELECT count(*) FROM huey_kv WHERE queue = %s", (self.name,))[0][0])
+
+    def result_items(self) -> dict[str, bytes]:
+        rows = self._rows("SELECT key, value FROM huey_kv WHERE queue = %s", (self.name,))
+        return {key: bytes(value) for key, value in rows}
+
+    def flush_results(self) -> None:
+        self._run("DELETE FROM huey_kv WHERE queue = %s", (self.name,))
+
+    def flush_counters(self) -> None:
+        self._run("DELETE FROM huey_counter WHERE queue = %s", (self.name,))
+
+
+class PostgresHuey(huey.Huey):
+    """Huey on :class:`PostgresStorage`."""
+
+    storage_class = PostgresStorage
+
+    def __init__(self, name: str = "huey", **kwargs: Any) -> None:
+        kwargs.setdefault("utc", True)
+        super().__init__(name, **kwargs)
