@@ -1,0 +1,1 @@
+"""One module per resource; each exposing ``router`` is included by the app factory."""

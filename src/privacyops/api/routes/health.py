@@ -1,0 +1,49 @@
+"""``/healthz``: is the database reachable, the manifest loaded and the queue usable."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+import privacyops
+from privacyops.api import deps
+from privacyops.store import db
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["health"], dependencies=[deps.public()])
+
+
+def _probe(name: str, check: Any) -> str:
+    try:
+        check()
+    except Exception:
+        # The reason goes to the log for operators; the public answer only says which part failed.
+        log.exception("health check of %s failed", name)
+        return "error"
+    return "ok"
+
+
+@router.get("/healthz", summary="Liveness and readiness")
+def healthz(services: deps.ServicesDep) -> JSONResponse:
+    """Answer 200 when the store, the manifest and the job queue all work, 503 otherwise."""
+    checks = {
+        "database": _probe("database", lambda: db.ping(services.engine)),
+        "manifest": "ok" if services.manifest.loaded else "error",
+        "queue": _probe("queue", services.queue.check),
+    }
+    healthy = all(value == "ok" for value in checks.values())
+    heartbeat = None
+    if checks["queue"] == "ok":
+        moment = services.queue.last_heartbeat()
+        heartbeat = moment.isoformat() if moment else None
+    body = {
+        "status": "ok" if healthy else "error",
+        "version": privacyops.__version__,
+        "checks": checks,
+        "worker_in_process": services.settings.worker_in_process,
+        "last_heartbeat": heartbeat,
+    }
+    return JSONResponse(body, status_code=200 if healthy else 503)

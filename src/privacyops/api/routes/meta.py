@@ -1,0 +1,53 @@
+"""``/api/v1/manifest`` and ``/api/v1/whoami``: what the service runs on, and who is asking."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from privacyops.api import deps
+from privacyops.web import manifest_view
+
+router = APIRouter(prefix="/api/v1", tags=["meta"])
+
+
+class ManifestSummary(BaseModel):
+    """A short description of the loaded manifest."""
+
+    path: str
+    sha256: str | None
+    controller: str
+    notice_last_updated: date | None
+    data_categories: int
+    purposes: int
+    subprocessors: int
+    systems: int
+
+
+class WhoAmI(BaseModel):
+    name: str
+    role: str
+
+
+@router.get("/manifest", response_model=ManifestSummary, dependencies=[deps.require_role("viewer")])
+def manifest_summary(services: deps.ServicesDep, manifest: deps.ManifestDep) -> ManifestSummary:
+    """Summarise the manifest the service was started with."""
+    return ManifestSummary(
+        path=str(services.manifest.path),
+        sha256=services.manifest.sha256,
+        controller=manifest_view.controller_name(manifest),
+        notice_last_updated=manifest_view.notice_date(manifest),
+        data_categories=manifest_view.count(manifest, "data_categories"),
+        purposes=manifest_view.count(manifest, "purposes"),
+        subprocessors=manifest_view.count(manifest, "subprocessors"),
+        systems=manifest_view.count(manifest, "systems"),
+    )
+
+
+@router.get("/whoami", response_model=WhoAmI)
+def whoami(principal: Annotated[deps.Principal, deps.require_role("viewer")]) -> WhoAmI:
+    """Name the token in use and its role."""
+    return WhoAmI(name=principal.name, role=principal.role)

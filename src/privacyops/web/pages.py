@@ -1,0 +1,55 @@
+"""The public pages: the privacy notice and the Global Privacy Control declaration (OS-4)."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+
+from privacyops.api import deps
+from privacyops.web import manifest_view
+
+TEMPLATES_DIR = Path(__file__).with_name("templates")
+STATIC_DIR = Path(__file__).with_name("static")
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+router = APIRouter(tags=["public pages"], dependencies=[deps.public()])
+
+
+def notice_body_html(manifest: Any) -> str | None:
+    """Return the notice body from the notice renderer, or None while that renderer is not installed."""
+    try:
+        render = importlib.import_module("privacyops.notice.render")
+    except ModuleNotFoundError:
+        return None
+    body = render.render_notice_body(manifest)
+    return str(body)
+
+
+@router.get("/privacy", response_class=HTMLResponse, summary="The privacy notice")
+def privacy_notice(request: Request, manifest: deps.ManifestDep) -> HTMLResponse:
+    """Show the privacy notice generated from the manifest."""
+    return templates.TemplateResponse(
+        request,
+        "privacy.html",
+        {
+            "title": "Privacy notice",
+            "controller": manifest_view.controller_name(manifest),
+            "last_updated": manifest_view.notice_date(manifest),
+            "body": notice_body_html(manifest),
+        },
+    )
+
+
+@router.get("/.well-known/gpc.json", summary="Global Privacy Control support (OS-4)")
+def gpc_declaration(manifest: deps.ManifestDep) -> JSONResponse:
+    """Declare that this site honours the Global Privacy Control signal."""
+    updated = manifest_view.notice_date(manifest)
+    payload: dict[str, Any] = {"gpc": True}
+    if updated is not None:
+        payload["lastUpdate"] = updated.isoformat()
+    return JSONResponse(payload, headers={"Cache-Control": "public, max-age=3600"})

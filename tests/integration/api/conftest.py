@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from privacyops.api.app import create_app
+from privacyops.examples import LANGFUSE_MANIFEST
+from privacyops.settings import Settings
+from privacyops.store import db
+
+ADMIN_TOKEN = "po_test_admin_token_for_integration_tests"
+
+MINIMAL_MANIFEST = """\
+controller:
+  name: Example Observability GmbH
+  email: privacy@example.test
+notice:
+  last_updated: 2026-03-01
+data_categories: {}
+purposes: {}
+subprocessors: []
+"""
+
+
+@pytest.fixture
+def manifest_path(tmp_path: Path) -> Path:
+    """The shipped example manifest when it exists, else a minimal one."""
+    if LANGFUSE_MANIFEST.exists():
+        return LANGFUSE_MANIFEST
+    path = tmp_path / "privacy.yml"
+    path.write_text(MINIMAL_MANIFEST)
+    return path
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path, manifest_path: Path) -> Settings:
+    db.upgrade(db_url)
+    return Settings(
+        database_url=db_url,
+        home=tmp_path / "home",
+        manifest=manifest_path,
+        admin_token=ADMIN_TOKEN,
+        worker_in_process=False,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def admin_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(app: FastAPI) -> Iterator[str]:
+    """Serve the app with a real uvicorn on 127.0.0.1 in a thread; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=20)

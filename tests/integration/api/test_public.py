@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from privacyops.api.app import create_app
+from privacyops.settings import Settings
+from privacyops.web import manifest_view
+
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _expected_date(app: FastAPI) -> str:
+    declared = manifest_view.notice_date(app.state.services.manifest.manifest)
+    assert declared is not None, "the test manifest declares when the notice was last updated"
+    return declared.isoformat()
+
+
+def test_healthz_reports_every_part(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"] == {"database": "ok", "manifest": "ok", "queue": "ok"}
+
+
+def test_healthz_fails_when_manifest_is_missing(settings: Settings, tmp_path: Path) -> None:
+    broken = settings.model_copy(update={"manifest": tmp_path / "absent.yml"})
+    with TestClient(create_app(broken)) as client:
+        response = client.get("/healthz")
+        notice = client.get("/privacy")
+    assert response.status_code == 503
+    assert response.json()["checks"]["manifest"] == "error"
+    assert notice.status_code == 503 and "absent.yml" in notice.json()["detail"]
+
+
+def test_healthz_fails_when_database_is_unreachable(settings: Settings) -> None:
+    # Nothing listens on port 1: the store cannot be reached, and only that check fails.
+    unreachable = settings.model_copy(
+        update={"database_url": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"}
+    )
+    with TestClient(create_app(unreachable)) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "error", "manifest": "ok", "queue": "ok"}
+    assert "nobody" not in response.text
+
+
+def test_privacy_page_is_html_in_the_layout(client: TestClient, app: FastAPI) -> None:
+    response = client.get("/privacy")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
+    assert "<!doctype html>" in html.lower()
+    assert "/static/privacyops.css" in html
+    assert manifest_view.controller_name(app.state.services.manifest.manifest) in html
+    assert _expected_date(app) in html
+    css = client.get("/static/privacyops.css")
+    assert css.status_code == 200 and "--accent" in css.text
+
+
+def test_gpc_declaration_follows_the_spec(client: TestClient, app: FastAPI) -> None:
+    response = client.get("/.well-known/gpc.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"gpc", "lastUpdate"}
+    assert body["gpc"] is True
+    assert DATE.match(body["lastUpdate"]) and body["lastUpdate"] == _expected_date(app)
+
+
+def test_openapi_and_docs_live_under_api_v1(client: TestClient) -> None:
+    document = client.get("/api/v1/openapi.json")
+    assert document.status_code == 200
+    paths = document.json()["paths"]
+    assert {"/healthz", "/api/v1/manifest", "/api/v1/audit/verify"} <= set(paths)
+    assert "HTTPBearer" in document.json()["components"]["securitySchemes"]
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    assert client.get("/openapi.json").status_code == 404
+
+
+def test_real_uvicorn_serves_the_public_pages(live_server: str, app: FastAPI) -> None:
+    with httpx.Client(base_url=live_server, timeout=10) as http:
+        health = http.get("/healthz")
+        page = http.get("/privacy")
+        gpc = http.get("/.well-known/gpc.json")
+        verify = http.get("/api/v1/audit/verify")
+    assert health.status_code == 200 and health.json()["status"] == "ok"
+    assert page.status_code == 200 and "<html" in page.text
+    assert gpc.json() == {"gpc": True, "lastUpdate": _expected_date(app)}
+    assert verify.status_code == 401
