@@ -1,0 +1,47 @@
+"""``privacyops audit``: check the hash-chained audit log."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from privacyops.audit import chain
+from privacyops.cli.db import DbOption, describe
+from privacyops.settings import load_settings
+from privacyops.store import db
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Check the tamper-evident audit log.", no_args_is_help=True)
+    app.add_typer(group, name="audit")
+
+    @group.command("verify")
+    def verify(
+        database: str | None = DbOption,
+        as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    ) -> None:
+        """Walk the audit chain; exit 1 naming the first row that was changed or removed."""
+        settings = load_settings(database_url=database)
+        engine = db.make_engine(settings.database_url)
+        try:
+            with db.session_factory(engine)() as session:
+                result = chain.verify(session)
+        except Exception as exc:
+            typer.secho(f"error: could not read the audit log: {describe(exc)}", err=True, fg="red")
+            raise typer.Exit(1) from None
+        finally:
+            engine.dispose()
+        if as_json:
+            typer.echo(json.dumps(result.__dict__))
+        elif result.ok:
+            typer.echo(f"audit chain intact: {result.count} events")
+        else:
+            typer.secho(
+                f"audit chain broken at row {result.first_bad_id}: {result.reason} "
+                f"({result.count} events before it verify)",
+                err=True,
+                fg="red",
+            )
+        if not result.ok:
+            raise typer.Exit(1)
