@@ -149,7 +149,9 @@ def _rows(session: Session) -> Iterator[AuditEvent]:
             return
         yield from batch
         after = batch[-1].id
-        session.expunge_all()
+        # Keep memory flat on long chains without touching the caller's other objects.
+        for row in batch:
+            session.expunge(row)
 
 
 def verify(session: Session) -> VerifyResult:

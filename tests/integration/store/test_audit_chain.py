@@ -155,3 +155,17 @@ def test_concurrent_appends_keep_one_chain(sessions: sessionmaker[Session]) -> N
         actors = session.scalars(sa.select(AuditEvent.actor)).all()
     assert result == chain.VerifyResult(ok=True, count=60)
     assert sorted(set(actors)) == [f"worker-{n}" for n in range(6)]
+
+
+def test_verify_walks_across_batches(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chain, "VERIFY_BATCH", 2)
+    _append(sessions, 5)
+    with sessions() as session:
+        assert chain.verify(session) == chain.VerifyResult(ok=True, count=5)
+    with sessions.begin() as session:
+        session.execute(sa.text("UPDATE audit_events SET action = 'x' WHERE id = 5"))
+    with sessions() as session:
+        result = chain.verify(session)
+    assert (result.ok, result.count, result.first_bad_id) == (False, 4, 5)
