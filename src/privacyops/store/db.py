@@ -98,10 +98,15 @@ def current_revision(url: str) -> str | None:
     """Return the migration the database at ``url`` is at (None if never migrated)."""
     engine = make_engine(url)
     try:
-        with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+        return revision_of(engine)
     finally:
         engine.dispose()
+
+
+def revision_of(engine: sa.Engine) -> str | None:
+    """Return the migration the database behind ``engine`` is at (None if never migrated)."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
 
 
 def ping(engine: sa.Engine) -> None:

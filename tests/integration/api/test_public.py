@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -48,6 +49,16 @@ def test_healthz_fails_when_database_is_unreachable(settings: Settings) -> None:
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": "error", "manifest": "ok", "queue": "ok"}
     assert "nobody" not in response.text
+
+
+def test_healthz_fails_when_the_schema_is_behind(
+    settings: Settings, make_db_url: Callable[[str], str]
+) -> None:
+    empty = settings.model_copy(update={"database_url": make_db_url("unmigrated")})
+    with TestClient(create_app(empty)) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"].startswith("outdated schema")
 
 
 def test_privacy_page_is_html_in_the_layout(client: TestClient, app: FastAPI) -> None:

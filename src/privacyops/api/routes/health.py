@@ -26,11 +26,25 @@ def _probe(name: str, check: Any) -> str:
     return "ok"
 
 
+def _database_state(services: deps.Services) -> str:
+    if _probe("database", lambda: db.ping(services.engine)) != "ok":
+        return "error"
+    if _probe("database schema", lambda: _require_head(services)) != "ok":
+        return "outdated schema: run privacyops db upgrade"
+    return "ok"
+
+
+def _require_head(services: deps.Services) -> None:
+    current, head = db.revision_of(services.engine), db.head_revision()
+    if current != head:
+        raise RuntimeError(f"database at revision {current}, code expects {head}")
+
+
 @router.get("/healthz", summary="Liveness and readiness")
 def healthz(services: deps.ServicesDep) -> JSONResponse:
     """Answer 200 when the store, the manifest and the job queue all work, 503 otherwise."""
     checks = {
-        "database": _probe("database", lambda: db.ping(services.engine)),
+        "database": _database_state(services),
         "manifest": "ok" if services.manifest.loaded else "error",
         "queue": _probe("queue", services.queue.check),
     }
