@@ -1,0 +1,1 @@
+"""Subject requests: types, regimes, deadlines, the state machine and verification primitives."""

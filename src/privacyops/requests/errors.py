@@ -1,0 +1,48 @@
+"""Errors of the subject-request core; each names the input field at fault so the API can answer 4xx."""
+
+from __future__ import annotations
+
+
+class RequestRuleError(ValueError):
+    """A subject request broke a rule."""
+
+    def __init__(self, message: str | None = None, *, field: str) -> None:
+        self.field = field
+        self.message = message or (self.__doc__ or "").strip()
+        super().__init__(f"{field}: {self.message}")
+
+
+class UnknownRequestType(RequestRuleError):
+    """Unknown request type; use one of the names listed in the message."""
+
+
+class UnknownRegion(RequestRuleError):
+    """Unknown region code; use one of the codes listed in the message."""
+
+
+class UnknownCalendar(RequestRuleError):
+    """The holiday calendar names a country or subdivision the holidays library does not know."""
+
+
+class RightNotGranted(RequestRuleError):
+    """None of the subject's regimes grants this right."""
+
+
+class ExtensionRefused(RequestRuleError):
+    """The deadline cannot be extended as asked."""
+
+
+class RefusalNotAllowed(RequestRuleError):
+    """The request cannot be refused on these grounds."""
+
+
+class IllegalTransition(RequestRuleError):
+    """The request cannot move from its current state to the target state."""
+
+
+class VerificationRefused(RequestRuleError):
+    """The verification does not satisfy the rule for this request."""
+
+
+class TokenRefused(RequestRuleError):
+    """The host-application token is not valid for this request."""
