@@ -1,0 +1,1 @@
+"""The privacy manifest: schema, loader with located errors, taxonomy and lint."""

@@ -1,0 +1,415 @@
+"""The privacy manifest as pydantic models: everything a privacy notice states, in one immutable object."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import Field as PydanticField
+from pydantic import PrivateAttr, field_validator, model_validator
+
+from privacyops.manifest.systems import Field, Reference, System, Table
+from privacyops.manifest.types import (
+    CCPA_LETTERS,
+    BasisRegime,
+    CanadaConsent,
+    CcpaLetter,
+    CookieCategory,
+    GdprBasis,
+    LegalHold,
+    Model,
+    Period,
+    RetentionAction,
+    Right,
+    ServiceCategory,
+    Source,
+    TransferMechanism,
+    WithdrawalPath,
+    check_iso_duration,
+)
+
+__all__ = [
+    "Address", "AutomatedDecision", "BackupPolicy", "BusinessTransfers", "CanadaBasis", "CanadaException",
+    "CcpaDisclosures", "Contacts", "Controller", "Cookie", "DataCategory", "DataSubject", "Field",
+    "Holidays", "LegalBasis", "LegalHold", "Manifest", "Minors", "Notice", "NoticeClaims", "Period",
+    "Purpose", "Reference", "Region", "Representative", "Retention", "RetentionRule", "SignalPolicy",
+    "Signals", "SocialLogin", "Subprocessor", "SupervisoryAuthority", "System", "Table",
+]
+
+
+class Address(Model):
+    """A postal address."""
+
+    street: str
+    postal_code: str
+    city: str
+    region: str | None = None
+    country: str
+
+    def one_line(self) -> str:
+        """Return the address on one line."""
+        parts = [self.street, f"{self.postal_code} {self.city}", self.region, self.country]
+        return ", ".join(p for p in parts if p)
+
+
+class Representative(Model):
+    """A representative or data protection officer, with their own contact details."""
+
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    website: str | None = None
+    address: Address | None = None
+
+
+class Controller(Model):
+    """Who decides why and how the data is processed."""
+
+    legal_name: str
+    address: Address
+    email: str
+    phone: str | None = None
+    website: str | None = None
+    representative_eea: Representative | None = None
+    representative_uk: Representative | None = None
+    dpo: Representative | None = None
+
+
+class NoticeClaims(Model):
+    """Statements the notice makes about itself, kept so the lint can test them against the facts."""
+
+    no_sensitive_information: bool = False
+    no_third_party_sources: bool = False
+    not_sold_or_shared_12_months: bool = False
+    withdrawal_requires_account_deletion: bool = False
+    collected_and_shared_through: tuple[str, ...] = ()
+
+
+class CcpaDisclosures(Model):
+    """The categories disclosed, sold or shared in the last twelve months, by CCPA letter."""
+
+    business_purpose: tuple[CcpaLetter, ...] = ()
+    sold: tuple[CcpaLetter, ...] = ()
+    shared: tuple[CcpaLetter, ...] = ()
+
+
+class Notice(Model):
+    """Metadata of the published notice and what it claims."""
+
+    title: str = "Privacy notice"
+    version: str
+    last_updated: dt.date
+    effective_date: dt.date | None = None
+    url: str | None = None
+    change_notification: tuple[Literal["posted_notice", "direct_notification"], ...] = ("posted_notice",)
+    claims: NoticeClaims = NoticeClaims()
+    ccpa_table: dict[CcpaLetter, bool] = PydanticField(default_factory=dict)
+    ccpa_disclosures: CcpaDisclosures = CcpaDisclosures()
+
+    @field_validator("ccpa_table", mode="before")
+    @classmethod
+    def _yes_no(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: (v.upper() == "YES") if isinstance(v, str) and v.upper() in ("YES", "NO") else v
+                    for k, v in value.items()}
+        return value
+
+
+class Holidays(Model):
+    """The public holiday calendar used to count business days (a `holidays` package country code)."""
+
+    country: str
+    subdivision: str | None = None
+
+
+class SupervisoryAuthority(Model):
+    """Where a person may complain."""
+
+    name: str
+    url: str | None = None
+
+
+class Region(Model):
+    """A jurisdiction: the rights it grants and how fast requests must be answered."""
+
+    name: str
+    law: str
+    countries: tuple[str, ...] = ()
+    basis_regime: BasisRegime | None = None
+    rights: tuple[Right, ...]
+    deadline: Period
+    extension: Period | None = None
+    right_deadlines: dict[Right, Period] = PydanticField(default_factory=dict)
+    holidays: Holidays | None = None
+    authority: SupervisoryAuthority | None = None
+
+    def deadline_for(self, right: str) -> Period:
+        """Return the response deadline of a right, falling back to the region's default."""
+        return self.right_deadlines.get(right, self.deadline)  # type: ignore[call-overload]
+
+
+class DataSubject(Model):
+    """A kind of person whose data is processed (a fideslang data subject key, or custom)."""
+
+    name: str
+    description: str | None = None
+    custom: bool = False
+
+
+class DataCategory(Model):
+    """A kind of personal data (a fideslang data category key, or a custom key under a parent)."""
+
+    name: str
+    description: str | None = None
+    examples: tuple[str, ...] = ()
+    source: tuple[Source, ...] = ("provided",)
+    ccpa: CcpaLetter | None = None
+    sensitive: bool | Literal["maybe"] = False
+    custom: bool = False
+    parent: str | None = None
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _source_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _custom_has_parent(self) -> DataCategory:
+        if self.custom and not self.parent:
+            raise ValueError("a custom category needs a parent, e.g. parent: user.content")
+        if self.parent and not self.custom:
+            raise ValueError("parent is only for custom categories; add custom: true or remove parent")
+        return self
+
+
+class CanadaBasis(Model):
+    """The Canadian ground for a purpose: express or implied consent, or a named s.7 exception."""
+
+    consent: CanadaConsent | None = None
+    exception_ref: str | None = None
+
+
+class LegalBasis(Model):
+    """The legal basis of a purpose per regime."""
+
+    gdpr: GdprBasis | None = None
+    pipeda: CanadaBasis | None = None
+
+    @field_validator("pipeda", mode="before")
+    @classmethod
+    def _pipeda_shorthand(cls, value: Any) -> Any:
+        # `pipeda: implied_consent` is short for `pipeda: {consent: implied}`.
+        if isinstance(value, str) and value.endswith("_consent"):
+            return {"consent": value.removesuffix("_consent")}
+        return value
+
+    def for_regime(self, regime: str) -> object | None:
+        """Return the basis stated for a regime, or None."""
+        return getattr(self, regime, None)
+
+
+class Purpose(Model):
+    """Why data is processed: categories used, legal basis per regime and how consent is withdrawn."""
+
+    name: str
+    description: str | None = None
+    categories: tuple[str, ...]
+    subjects: tuple[str, ...] = ()
+    data_use: str
+    basis: LegalBasis = LegalBasis()
+    legitimate_interest: str | None = None
+    withdrawal: tuple[WithdrawalPath, ...] = ()
+
+    @property
+    def consent_required(self) -> bool:
+        """Return whether any regime relies on consent for this purpose."""
+        ca = self.basis.pipeda
+        return self.basis.gdpr == "consent" or (ca is not None and ca.consent == "express")
+
+
+class CanadaException(Model):
+    """A PIPEDA s.7 case in which data may be processed without consent."""
+
+    citation: str
+    text: str
+
+
+class ErasureConnector(Model):
+    """How a subprocessor is asked to erase: a connector type and its plain settings."""
+
+    connector: str
+    settings: dict[str, str] = PydanticField(default_factory=dict)
+
+
+class Subprocessor(Model):
+    """A service provider that receives personal data."""
+
+    name: str
+    legal_entity: str | None = None
+    service: ServiceCategory
+    description: str | None = None
+    categories: tuple[str, ...] = ()
+    country: str
+    transfer: TransferMechanism = "none"
+    privacy_policy_url: str | None = None
+    erasure: ErasureConnector | None = None
+
+
+class BusinessTransfers(Model):
+    """Whether data may pass to another company in a merger, sale, financing or acquisition."""
+
+    applies: bool
+    events: tuple[str, ...] = ()
+
+
+class Cookie(Model):
+    """A cookie, pixel or similar tracker."""
+
+    name: str
+    provider: str
+    category: CookieCategory
+    purpose: str | None = None
+    duration: str
+    pixel: bool = False
+    first_party: bool = True
+
+    @field_validator("duration")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        return value if value == "session" else check_iso_duration(value)
+
+
+class SocialLogin(Model):
+    """A sign-in provider and the categories it sends us."""
+
+    name: str
+    categories: tuple[str, ...]
+    data: tuple[str, ...] = ()
+
+
+class RetentionRule(Model):
+    """How long some data is kept after a trigger, and what happens then."""
+
+    name: str
+    data: tuple[str, ...]
+    trigger: Literal[
+        "account_terminated", "collected", "last_activity", "consent_withdrawn", "contract_ended"
+    ]
+    period: str
+    action: RetentionAction = "erase"
+    description: str | None = None
+
+    @field_validator("period")
+    @classmethod
+    def _period(cls, value: str) -> str:
+        return check_iso_duration(value)
+
+
+class BackupPolicy(Model):
+    """What happens to data in backups that cannot be erased at once."""
+
+    isolated_until_deletion: bool = True
+    overwritten_after_days: int | None = None
+
+
+class Retention(Model):
+    """Retention rules and the backup policy."""
+
+    rules: tuple[RetentionRule, ...] = ()
+    backups: BackupPolicy = BackupPolicy()
+
+
+class Minors(Model):
+    """The minimum age and what the notice says about minors."""
+
+    minimum_age: int
+    knowingly_collects: bool = False
+    markets_to_minors: bool = False
+    guardian_consent_allowed: bool = False
+    contact_email: str | None = None
+
+
+class SignalPolicy(Model):
+    """Whether a browser privacy signal is honoured."""
+
+    honoured: bool
+    note: str | None = None
+
+
+class Signals(Model):
+    """Do-Not-Track and Global Privacy Control."""
+
+    dnt: SignalPolicy = SignalPolicy(honoured=False)
+    gpc: SignalPolicy = SignalPolicy(honoured=True)
+
+
+class AutomatedDecision(Model):
+    """An automated decision; one with legal or similarly significant effect needs a human-review route."""
+
+    name: str
+    description: str
+    legal_effect: bool = False
+    human_review: str | None = None
+
+    @model_validator(mode="after")
+    def _review_route(self) -> AutomatedDecision:
+        if self.legal_effect and not self.human_review:
+            raise ValueError("a decision with legal effect needs human_review: how a person can ask a human")
+        return self
+
+
+class Contacts(Model):
+    """Where people reach the privacy team and file requests."""
+
+    privacy_email: str
+    postal_address: Address | None = None
+    phone: str | None = None
+    dsr_url: str | None = None
+    account_deletion_help_url: str | None = None
+
+
+class Manifest(Model):
+    """The whole privacy manifest."""
+
+    manifest_version: Literal[1] = 1
+    controller: Controller
+    notice: Notice
+    contacts: Contacts
+    regions: dict[str, Region]
+    data_subjects: dict[str, DataSubject] = PydanticField(default_factory=dict)
+    data_categories: dict[str, DataCategory]
+    purposes: dict[str, Purpose]
+    canada_exceptions: dict[str, CanadaException] = PydanticField(default_factory=dict)
+    subprocessors: tuple[Subprocessor, ...] = ()
+    business_transfers: BusinessTransfers = BusinessTransfers(applies=False)
+    cookies: tuple[Cookie, ...] = ()
+    social_logins: tuple[SocialLogin, ...] = ()
+    retention: Retention = Retention()
+    minors: Minors
+    signals: Signals = Signals()
+    automated_decisions: tuple[AutomatedDecision, ...] = ()
+    security_measures: tuple[str, ...] = ()
+    systems: dict[str, System] = PydanticField(default_factory=dict)
+
+    # Where each key came from (a privacyops.manifest.source.SourceMap), set by the loader.
+    _source: Any = PrivateAttr(default=None)
+
+    def collected_categories(self) -> set[str]:
+        """Return the categories some purpose, social login or system field actually uses."""
+        used = {c for p in self.purposes.values() for c in p.categories}
+        used |= {c for s in self.social_logins for c in s.categories}
+        used |= {c for system in self.systems.values()
+                 for table in system.tables.values() for c in table.categories()}
+        return used & set(self.data_categories)
+
+    def ccpa_collected(self) -> dict[str, bool]:
+        """Return, for each CCPA letter, whether a collected category falls under it."""
+        letters = {self.data_categories[c].ccpa for c in self.collected_categories()}
+        return {letter: letter in letters for letter in CCPA_LETTERS}
+
+    def subprocessors_by_service(self) -> dict[str, list[Subprocessor]]:
+        """Group subprocessors by service category, in order of first appearance."""
+        groups: dict[str, list[Subprocessor]] = {}
+        for sub in self.subprocessors:
+            groups.setdefault(sub.service, []).append(sub)
+        return groups

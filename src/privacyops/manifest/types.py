@@ -1,0 +1,113 @@
+"""Building blocks shared by the manifest models: the frozen base model, periods and vocabularies."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+ISO_DURATION = re.compile(
+    r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$"
+)
+
+CcpaLetter = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K"]
+CCPA_LETTERS: tuple[str, ...] = ("A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K")
+
+Source = Literal["provided", "automatic", "social_login", "third_party"]
+GdprBasis = Literal[
+    "consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests"
+]
+CanadaConsent = Literal["express", "implied"]
+BasisRegime = Literal["gdpr", "pipeda"]
+Right = Literal[
+    "access",
+    "rectification",
+    "erasure",
+    "restriction",
+    "portability",
+    "objection",
+    "withdraw_consent",
+    "no_automated_decisions",
+    "complain",
+    "know",
+    "delete",
+    "correct",
+    "opt_out_sale_share",
+    "limit_sensitive",
+    "non_discrimination",
+    "appeal",
+]
+WithdrawalPath = Literal[
+    "unsubscribe_link", "preference_center", "account_settings", "contact", "cookie_banner", "delete_account"
+]
+ServiceCategory = Literal[
+    "advertising_marketing_lead_generation",
+    "third_party_account_connection",
+    "cloud_computing",
+    "communicate_and_chat",
+    "invoice_and_billing",
+    "product_metrics",
+    "recruiting",
+    "internal_use",
+    "application_monitoring",
+]
+TransferMechanism = Literal["none", "adequacy", "dpf", "scc", "uk_idta", "bcr", "derogation"]
+CookieCategory = Literal["necessary", "functional", "analytics", "marketing", "targeting"]
+RetentionAction = Literal["erase", "anonymise"]
+# `none`: the table holds no personal data of its own (e.g. an organisation shared by its members).
+ErasureStrategy = Literal["delete", "null", "pseudonymise", "redact", "keep", "none"]
+Disclosure = Literal["full", "existence_only"]
+IdentityKind = Literal["email", "user_id", "phone", "username", "customer_id", "external_id", "ip_address"]
+ConnectorRole = Literal["controller", "processor"]
+
+
+class Model(BaseModel):
+    """Base of every manifest model: immutable once loaded, unknown keys rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Period(Model):
+    """A span of time stated in one unit, as notices and laws state deadlines."""
+
+    days: int | None = None
+    business_days: int | None = None
+    months: int | None = None
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> Period:
+        given = [v for v in (self.days, self.business_days, self.months) if v is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of days, business_days or months, e.g. {days: 30}")
+        if given[0] <= 0:
+            raise ValueError("the period must be a positive number")
+        return self
+
+    def describe(self) -> str:
+        """Return the period in words, e.g. '45 days'."""
+        for unit, value in (("days", self.days), ("business days", self.business_days),
+                            ("months", self.months)):
+            if value is not None:
+                return f"{value} {unit[:-1] if value == 1 else unit}"
+        return ""
+
+
+def check_iso_duration(value: str) -> str:
+    """Reject anything but an ISO 8601 duration such as P1M or P10Y."""
+    if not ISO_DURATION.match(value):
+        raise ValueError(f"{value!r} is not an ISO 8601 duration; write e.g. P30D, P1M or P10Y")
+    return value
+
+
+class LegalHold(Model):
+    """A reason to keep data beyond erasure: named, justified and bounded."""
+
+    name: str
+    reason: str
+    period: str
+
+    @field_validator("period")
+    @classmethod
+    def _iso_period(cls, value: str) -> str:
+        return check_iso_duration(value)

@@ -1,0 +1,143 @@
+"""Turn pydantic validation errors into findings located at the offending key, each with a fix."""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from privacyops.manifest import taxonomy
+from privacyops.manifest.errors import Finding
+from privacyops.manifest.source import Path, SourceMap, dotted
+
+QUOTED = re.compile(r"'([^']*)'")
+
+
+def findings_from(
+    error: ValidationError, data: Any, source: SourceMap, model: type[BaseModel]
+) -> list[Finding]:
+    """Return one finding per offending key of the file."""
+    by_path: dict[tuple[Path, str], Finding] = {}
+    for item in error.errors():
+        path = data_path(data, item["loc"])
+        finding = _finding(item, path, source, model)
+        by_path.setdefault((path, finding.code), finding)
+    # A union reports once per member; keep one finding per key.
+    seen: set[Path] = set()
+    result = []
+    for (path, _), finding in by_path.items():
+        if path not in seen:
+            seen.add(path)
+            result.append(finding)
+    return result
+
+
+def data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
+    """Follow a pydantic location through the data, skipping steps (union tags) that are not keys."""
+    path: list[str | int] = []
+    current = data
+    for step in loc:
+        if _has(current, step):
+            current = current[step]
+            path.append(step)
+        elif isinstance(current, dict) and isinstance(step, str) and step.isidentifier():
+            # A missing key: point at its parent but name it.
+            path.append(step)
+            break
+    return tuple(path)
+
+
+def _has(current: Any, step: int | str) -> bool:
+    if isinstance(current, dict):
+        return isinstance(step, str) and step in current
+    return isinstance(current, list) and isinstance(step, int) and 0 <= step < len(current)
+
+
+def _finding(item: Any, path: Path, source: SourceMap, model: type[BaseModel]) -> Finding:
+    kind = item["type"]
+    parent = dotted(path[:-1]) or "the top level"
+    key = path[-1] if path else ""
+    if kind == "missing":
+        message = f"`{key}` is required in {parent}"
+        fix = f"add `{key}:` under {parent}"
+        code = "missing-key"
+    elif kind == "extra_forbidden":
+        allowed = allowed_keys(model, path[:-1])
+        message = f"unknown key `{key}` in {parent}"
+        fix = taxonomy.suggestion(str(key), allowed, "keys here") if allowed else "remove it"
+        code = "unknown-key"
+    elif kind in ("literal_error", "enum"):
+        expected = QUOTED.findall(str(item.get("ctx", {}).get("expected", "")))
+        message = f"`{key}` has the value {item.get('input')!r}, which is not allowed"
+        fix = taxonomy.suggestion(str(item.get("input")), expected, "values") if expected else item["msg"]
+        code = "bad-value"
+    elif kind in ("value_error", "assertion_error"):
+        message = f"`{key}`: {item['msg'].removeprefix('Value error, ')}"
+        fix = "see docs/manifest.md for this key"
+        code = "invalid"
+    else:
+        message = f"`{key}` has the wrong type: {item['msg'].lower()} (got {_short(item.get('input'))})"
+        fix = f"write `{key}` as {_expected_words(kind)}"
+        code = "wrong-type"
+    return source.finding(path, "error", code, message, fix)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _expected_words(kind: str) -> str:
+    words = {
+        "dict_type": "a mapping of keys (key: value lines)",
+        "list_type": "a list (lines starting with `- ` or [a, b])",
+        "tuple_type": "a list (lines starting with `- ` or [a, b])",
+        "string_type": "text",
+        "int_type": "a whole number",
+        "int_parsing": "a whole number",
+        "bool_type": "true or false",
+        "bool_parsing": "true or false",
+        "date_type": "a date such as 2026-03-26",
+        "date_from_datetime_parsing": "a date such as 2026-03-26",
+        "model_type": "a mapping of keys (key: value lines)",
+    }
+    return words.get(kind, "the type docs/manifest.md gives")
+
+
+def allowed_keys(model: type[BaseModel], path: Path) -> list[str]:
+    """Return the keys the model accepts at a path of the data, or [] when unknown."""
+    annotation: Any = model
+    for step in path:
+        annotation = _step(annotation, step)
+        if annotation is None:
+            return []
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        models = [a for a in members if isinstance(a, type) and issubclass(a, BaseModel)]
+        return models[0] if models else members[0]
+    return annotation
+
+
+def _step(annotation: Any, step: str | int) -> Any:
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(str(step))
+        return field.annotation if field else None
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is dict and len(args) == 2:
+        return args[1]
+    if origin in (tuple, list) and args:
+        return args[0]
+    return None
