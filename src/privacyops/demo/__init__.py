@@ -1,0 +1,1 @@
+"""The demo application database: an LLM-observability SaaS full of fake people (docs/demo-schema.md)."""
