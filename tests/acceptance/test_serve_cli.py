@@ -22,13 +22,6 @@ from privacyops.examples import LANGFUSE_MANIFEST
 from privacyops.settings import Settings
 from privacyops.store import db
 
-MINIMAL_MANIFEST = """\
-controller:
-  name: Example Observability GmbH
-notice:
-  last_updated: 2026-03-01
-"""
-
 
 def privacyops(
     *args: str, env: dict[str, str] | None = None, timeout: float = 120
@@ -53,12 +46,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def manifest(tmp_path: Path) -> Path:
-    if LANGFUSE_MANIFEST.exists():
-        return LANGFUSE_MANIFEST
-    path = tmp_path / "privacy.yml"
-    path.write_text(MINIMAL_MANIFEST)
-    return path
+def manifest() -> Path:
+    return LANGFUSE_MANIFEST
 
 
 def stop(process: subprocess.Popen[str]) -> str:

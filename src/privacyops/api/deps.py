@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,6 @@ from typing import Annotated, Any
 
 import fastapi.routing
 import sqlalchemy as sa
-import yaml
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
@@ -26,6 +24,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from privacyops.jobs import JobQueue
+from privacyops.manifest import load as manifest_load
+from privacyops.manifest.schema import Manifest
 from privacyops.settings import Settings
 from privacyops.store import tokens
 
@@ -37,7 +37,7 @@ class ManifestState:
     """The manifest loaded at start-up, or why it could not be loaded."""
 
     path: Path
-    manifest: Any | None = None
+    manifest: Manifest | None = None
     sha256: str | None = None
     error: str | None = None
 
@@ -50,21 +50,11 @@ def load_manifest_state(path: Path) -> ManifestState:
     """Load the manifest with the manifest package's loader, keeping the error instead of raising."""
     state = ManifestState(path=Path(path))
     try:
-        state.manifest = _load(Path(path))
+        state.manifest = manifest_load.load_manifest(path)
         state.sha256 = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except Exception as exc:  # reported by /healthz and by `privacyops serve` before it starts
-        state.error = str(exc) or type(exc).__name__
+    except manifest_load.ManifestError as exc:  # reported by /healthz and by `privacyops serve`
+        state.error = str(exc)
     return state
-
-
-def _load(path: Path) -> Any:
-    try:
-        loader = importlib.import_module("privacyops.manifest.load")
-    except ModuleNotFoundError:
-        # Until the manifest package lands, serve the raw YAML so that the service still starts.
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    return loader.load_manifest(path)
 
 
 @dataclass
@@ -106,7 +96,7 @@ def get_session(services: ServicesDep) -> Iterator[Session]:
         yield session
 
 
-def get_manifest(services: ServicesDep) -> Any:
+def get_manifest(services: ServicesDep) -> Manifest:
     if services.manifest.manifest is None:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -121,7 +111,7 @@ def get_queue(services: ServicesDep) -> JobQueue:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
-ManifestDep = Annotated[Any, Depends(get_manifest)]
+ManifestDep = Annotated[Manifest, Depends(get_manifest)]
 QueueDep = Annotated[JobQueue, Depends(get_queue)]
 
 bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer <token>`.")

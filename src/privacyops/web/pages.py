@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
 from privacyops.api import deps
+from privacyops.manifest.schema import Manifest
 from privacyops.web import manifest_view
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
@@ -20,7 +20,7 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 router = APIRouter(tags=["public pages"], dependencies=[deps.public()])
 
 
-def notice_body_html(manifest: Any) -> str | None:
+def notice_body_html(manifest: Manifest) -> str | None:
     """Return the notice body from the notice renderer, or None while that renderer is not installed."""
     try:
         render = importlib.import_module("privacyops.notice.render")
@@ -48,8 +48,5 @@ def privacy_notice(request: Request, manifest: deps.ManifestDep) -> HTMLResponse
 @router.get("/.well-known/gpc.json", summary="Global Privacy Control support (OS-4)")
 def gpc_declaration(manifest: deps.ManifestDep) -> JSONResponse:
     """Declare that this site honours the Global Privacy Control signal."""
-    updated = manifest_view.notice_date(manifest)
-    payload: dict[str, Any] = {"gpc": True}
-    if updated is not None:
-        payload["lastUpdate"] = updated.isoformat()
+    payload = {"gpc": True, "lastUpdate": manifest_view.notice_date(manifest).isoformat()}
     return JSONResponse(payload, headers={"Cache-Control": "public, max-age=3600"})

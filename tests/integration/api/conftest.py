@@ -18,26 +18,10 @@ from privacyops.store import db
 
 ADMIN_TOKEN = "po_test_admin_token_for_integration_tests"
 
-MINIMAL_MANIFEST = """\
-controller:
-  name: Example Observability GmbH
-  email: privacy@example.test
-notice:
-  last_updated: 2026-03-01
-data_categories: {}
-purposes: {}
-subprocessors: []
-"""
-
-
 @pytest.fixture
-def manifest_path(tmp_path: Path) -> Path:
-    """The shipped example manifest when it exists, else a minimal one."""
-    if LANGFUSE_MANIFEST.exists():
-        return LANGFUSE_MANIFEST
-    path = tmp_path / "privacy.yml"
-    path.write_text(MINIMAL_MANIFEST)
-    return path
+def manifest_path() -> Path:
+    """The example manifest shipped with the package (the Langfuse notice)."""
+    return LANGFUSE_MANIFEST
 
 
 @pytest.fixture

@@ -99,7 +99,9 @@ def test_unknown_role_is_refused(app: FastAPI) -> None:
 def test_manifest_summary_for_viewers(client: TestClient, admin_headers: dict[str, str]) -> None:
     body = client.get("/api/v1/manifest", headers=admin_headers).json()
     assert len(body["sha256"]) == 64
-    assert body["controller"] and body["notice_last_updated"]
+    assert body["controller"] == "Langfuse GmbH"
+    assert body["notice_last_updated"] == "2026-03-26"
+    assert body["purposes"] > 0 and body["subprocessors"] > 0 and "eea" in body["regions"]
 
 
 def test_audit_verify_names_the_tampered_row(

@@ -2,39 +2,22 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from privacyops import jobs
+from privacyops.examples import LANGFUSE_MANIFEST
+from privacyops.manifest.load import load_manifest
 from privacyops.settings import Settings
 from privacyops.store import db
 from privacyops.store.queue_postgres import libpq_dsn
 from privacyops.web import manifest_view
 
 
-@pytest.mark.parametrize(
-    ("manifest", "expected"),
-    [
-        ({"notice": {"last_updated": dt.date(2026, 3, 1)}}, dt.date(2026, 3, 1)),
-        ({"notice": {"last_updated": "2025-12-31"}}, dt.date(2025, 12, 31)),
-        ({"last_updated": dt.datetime(2024, 1, 2, 3, 4)}, dt.date(2024, 1, 2)),
-        (SimpleNamespace(notice=SimpleNamespace(effective_date=dt.date(2023, 5, 6))), dt.date(2023, 5, 6)),
-        ({"notice": {"last_updated": "soon"}}, None),
-        ({}, None),
-    ],
-)
-def test_notice_date_is_found_in_dicts_and_models(manifest: object, expected: dt.date | None) -> None:
-    assert manifest_view.notice_date(manifest) == expected
-
-
-def test_controller_name_and_counts() -> None:
-    model = SimpleNamespace(controller=SimpleNamespace(legal_name="Acme GmbH", name="Acme"), purposes=[1, 2])
-    assert manifest_view.controller_name(model) == "Acme GmbH"
-    assert manifest_view.controller_name({"controller": {"name": "Beta"}}) == "Beta"
-    assert manifest_view.controller_name({}) == "This service"
-    assert manifest_view.count(model, "purposes") == 2
-    assert manifest_view.count(model, "systems") == 0
+def test_manifest_facts_for_the_pages() -> None:
+    manifest = load_manifest(LANGFUSE_MANIFEST)
+    assert manifest_view.notice_date(manifest) == dt.date(2026, 3, 26)
+    assert manifest_view.controller_name(manifest) == "Langfuse GmbH"
 
 
 def test_tasks_register_by_name() -> None:

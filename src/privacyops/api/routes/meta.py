@@ -20,7 +20,10 @@ class ManifestSummary(BaseModel):
     path: str
     sha256: str | None
     controller: str
-    notice_last_updated: date | None
+    notice_title: str
+    notice_last_updated: date
+    notice_effective_date: date | None
+    regions: list[str]
     data_categories: int
     purposes: int
     subprocessors: int
@@ -39,11 +42,14 @@ def manifest_summary(services: deps.ServicesDep, manifest: deps.ManifestDep) -> 
         path=str(services.manifest.path),
         sha256=services.manifest.sha256,
         controller=manifest_view.controller_name(manifest),
+        notice_title=manifest.notice.title,
         notice_last_updated=manifest_view.notice_date(manifest),
-        data_categories=manifest_view.count(manifest, "data_categories"),
-        purposes=manifest_view.count(manifest, "purposes"),
-        subprocessors=manifest_view.count(manifest, "subprocessors"),
-        systems=manifest_view.count(manifest, "systems"),
+        notice_effective_date=manifest.notice.effective_date,
+        regions=sorted(manifest.regions),
+        data_categories=len(manifest.data_categories),
+        purposes=len(manifest.purposes),
+        subprocessors=len(manifest.subprocessors),
+        systems=len(manifest.systems),
     )
 
 
