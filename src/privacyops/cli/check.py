@@ -1,0 +1,70 @@
+"""``privacyops check FILE``: validate a manifest, then lint it; exit 1 if anything is an error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from privacyops.manifest import lint, load
+from privacyops.manifest.errors import Finding, ManifestError
+
+LEVEL_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def check_file(path: Path, today: dt.date | None = None) -> list[Finding]:
+    """Return the findings for a manifest file: its load errors, or else its lint findings."""
+    try:
+        manifest = load.load_manifest(path)
+    except ManifestError as exc:
+        return exc.findings
+    return lint.lint(manifest, today=today)
+
+
+def print_text(findings: list[Finding], console: Console) -> None:
+    """Print one line per finding, then a one-line summary."""
+    for finding in findings:
+        style = LEVEL_STYLE.get(finding.level, "")
+        fix = f" (fix: {escape(finding.fix)})" if finding.fix else ""
+        console.print(f"{escape(finding.where())}: [{style}]{finding.level}[/] {finding.code} "
+                      f"{escape(finding.message)}{fix}")
+    errors = sum(f.level == "error" for f in findings)
+    warnings = sum(f.level == "warning" for f in findings)
+    verdict = "[bold red]failed[/]" if errors else "[green]ok[/]"
+    console.print(f"{verdict}: {errors} error(s), {warnings} warning(s)")
+
+
+def _parse_day(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD", param_hint="--today") from None
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("check")
+    def check(
+        file: Path = typer.Argument(..., help="The manifest to check, e.g. examples/langfuse/privacy.yml."),
+        output: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json."),
+        today: str | None = typer.Option(None, "--today", help="Lint as of this date (YYYY-MM-DD)."),
+    ) -> None:
+        """Validate a privacy manifest and lint it; exit 1 when there is an error (warnings pass)."""
+        findings = check_file(file, _parse_day(today))
+        if output is OutputFormat.json:
+            typer.echo(json.dumps([f.as_dict() for f in findings], indent=2))
+        else:
+            print_text(findings, Console(soft_wrap=True, highlight=False))
+        if lint.has_errors(findings):
+            raise typer.Exit(1)
