@@ -1,0 +1,173 @@
+"""The detection engine: one combined scan, recognizer hooks on candidates, deterministic overlaps.
+
+``Engine.analyze(text)`` returns the findings of one text; ``Engine.analyze_many(texts)`` scans many
+texts (the string leaves of a JSON document, the lines of a log) in a single pass by joining them
+with a separator no pattern crosses, which is what keeps the per-call overhead off the hot path.
+This module is also the API the discovery scan calls: ``default_engine().analyze_many(values)``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from privacyops.pii import scanner as scanning
+from privacyops.pii.recognizers import Candidate, Recognizer, default_recognizers
+
+SEPARATOR = "\n\x00\n"
+DEFAULT_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One detected piece of personal data: where it is, what it is and how sure the engine is."""
+
+    start: int
+    end: int
+    entity: str
+    score: float
+    kind: str = ""
+    recognizer: str = ""
+
+    def value_in(self, text: str) -> str:
+        return text[self.start : self.end]
+
+
+ExtraAnalyzer = Callable[[str], list[Finding]]
+"""A further detector (an NER model) called on every text after the pattern scan."""
+
+
+class Engine:
+    """Detect personal data with a set of recognizers; build once, call from any thread."""
+
+    def __init__(
+        self,
+        recognizers: Sequence[Recognizer] | None = None,
+        *,
+        entities: Iterable[str] | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+        backend: str = "auto",
+        extra: Sequence[ExtraAnalyzer] = (),
+    ) -> None:
+        self.recognizers = list(recognizers) if recognizers is not None else default_recognizers()
+        self.entities = frozenset(entities) if entities is not None else None
+        self.threshold = threshold
+        self.extra = list(extra)
+        owned = [(index, pattern) for index, rec in enumerate(self.recognizers) for pattern in rec.PATTERNS]
+        self.patterns = scanning.compile_patterns(owned)
+        self.scanner = _cached_scanner(tuple(self.patterns), backend)
+
+    @property
+    def backend(self) -> str:
+        return self.scanner.backend
+
+    def analyze(self, text: str, *, context: str = "") -> list[Finding]:
+        """Return the findings in ``text``, ordered by position, overlaps resolved."""
+        return self.analyze_many([text], [context])[0]
+
+    def analyze_many(
+        self, texts: Sequence[str], contexts: Sequence[str] | None = None
+    ) -> list[list[Finding]]:
+        """Return the findings of each text; one scan covers them all. ``contexts`` are key names."""
+        if not texts:
+            return []
+        joined, starts = _join(texts)
+        per_text: list[list[Finding]] = [[] for _ in texts]
+        for compiled, match in self.scanner.scan(joined):
+            index = bisect.bisect_right(starts, match.start()) - 1
+            floor = starts[index]
+            ceiling = floor + len(texts[index])
+            context = contexts[index] if contexts else ""
+            self._detect(compiled, match, joined, floor, ceiling, context, per_text[index])
+        if self.extra:
+            for index, text in enumerate(texts):
+                for analyzer in self.extra:
+                    per_text[index].extend(analyzer(text))
+        return [self._finish(found) for found in per_text]
+
+    def _detect(
+        self,
+        compiled: scanning.CompiledPattern,
+        match: object,
+        joined: str,
+        floor: int,
+        ceiling: int,
+        context: str,
+        out: list[Finding],
+    ) -> None:
+        group = compiled.pattern.group
+        start, end = match.span(group) if group else match.span()  # type: ignore[attr-defined]
+        if start < 0 or start >= ceiling:
+            return
+        end = min(end, ceiling)
+        recognizer = self.recognizers[compiled.owner]
+        candidate = Candidate(joined, start, end, compiled.pattern, floor, ceiling)
+        for detection in recognizer.detect(candidate, context):
+            if detection.end <= detection.start:
+                continue
+            entity = detection.entity or recognizer.ENTITY
+            out.append(
+                Finding(
+                    detection.start - floor,
+                    min(detection.end, ceiling) - floor,
+                    entity,
+                    round(detection.score, 4),
+                    detection.kind,
+                    recognizer.name,
+                )
+            )
+
+    def _finish(self, found: list[Finding]) -> list[Finding]:
+        kept = [f for f in found if f.score >= self.threshold]
+        if self.entities is not None:
+            kept = [f for f in kept if f.entity in self.entities]
+        return resolve_overlaps(kept)
+
+
+def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
+    """Keep the best of overlapping findings: higher score, then longer, then earlier, then by name."""
+    ordered = sorted(findings, key=lambda f: (-f.score, f.start - f.end, f.start, f.entity, f.kind))
+    starts: list[int] = []
+    kept: list[Finding] = []
+    for finding in ordered:
+        position = bisect.bisect_left(starts, finding.start)
+        if position > 0 and kept[position - 1].end > finding.start:
+            continue
+        if position < len(kept) and kept[position].start < finding.end:
+            continue
+        starts.insert(position, finding.start)
+        kept.insert(position, finding)
+    return kept
+
+
+def _join(texts: Sequence[str]) -> tuple[str, list[int]]:
+    starts = []
+    position = 0
+    for text in texts:
+        starts.append(position)
+        position += len(text) + len(SEPARATOR)
+    return SEPARATOR.join(texts), starts
+
+
+_SCANNERS: dict[tuple[tuple[str, ...], str], scanning.Scanner] = {}
+_SCANNERS_LOCK = threading.Lock()
+
+
+def _cached_scanner(patterns: tuple[scanning.CompiledPattern, ...], backend: str) -> scanning.Scanner:
+    # Compiling the Hyperscan database is the slow part of building an engine; share it.
+    key = (tuple(compiled.pattern.regex for compiled in patterns), backend)
+    with _SCANNERS_LOCK:
+        found = _SCANNERS.get(key)
+        if found is None or list(getattr(found, "patterns", [])) != list(patterns):
+            found = scanning.build_scanner(patterns, backend)
+            _SCANNERS[key] = found
+        return found
+
+
+@functools.lru_cache(maxsize=4)
+def default_engine(backend: str = "auto") -> Engine:
+    """Return the shared engine with every built-in recognizer and the default threshold."""
+    return Engine(backend=backend)

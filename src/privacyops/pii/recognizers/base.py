@@ -1,0 +1,145 @@
+"""The declarative shape of a recognizer: patterns, context words and checksum hooks.
+
+A recognizer names one entity type, lists its ``PATTERNS`` (bounded regular expressions written in
+the subset that Python's ``re`` and Hyperscan read the same way: no lookarounds, no backreferences,
+no ``.``, ASCII classes) and its ``CONTEXT`` words. The engine finds candidates for every pattern of
+every recognizer in one combined scan and then calls the hooks on candidates only:
+``invalidate_result`` drops a candidate, ``validate_result`` confirms it (a checksum: score 1.0),
+rejects it (``False``) or leaves the pattern's score (``None``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+WS = r"[ \t\r\n\f\v]"
+"""Whitespace class spelled out, because ``\\s`` differs slightly between regex engines."""
+
+WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One regular expression of a recognizer, with the score a bare match earns.
+
+    ``group`` names a capture group whose span is reported instead of the whole match (the password
+    of ``user:password@host``). ``requires`` lists literal strings of which at least one must occur in
+    a text for the pattern to match; the pure-Python scanner uses it to skip patterns cheaply.
+    ``kind`` refines the entity (``aws_access_key_id`` for a ``SECRET``).
+    """
+
+    name: str
+    regex: str
+    score: float
+    group: str | None = None
+    requires: tuple[str, ...] = ()
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A pattern match handed to a recognizer's hooks."""
+
+    text: str
+    start: int
+    end: int
+    pattern: Pattern
+    floor: int = 0
+    """Where the candidate's own piece of text begins (texts scanned together are joined)."""
+    ceiling: int = -1
+    """Where that piece ends; -1 for the end of ``text``."""
+
+    @property
+    def value(self) -> str:
+        return self.text[self.start : self.end]
+
+    def _top(self) -> int:
+        return len(self.text) if self.ceiling < 0 else self.ceiling
+
+    def before(self, width: int) -> str:
+        return self.text[max(self.floor, self.start - width) : self.start]
+
+    def after(self, width: int) -> str:
+        return self.text[self.end : min(self._top(), self.end + width)]
+
+    def char_before(self) -> str:
+        return self.text[self.start - 1] if self.start > self.floor else ""
+
+    def char_after(self) -> str:
+        return self.text[self.end] if self.end < self._top() else ""
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What a recognizer reports for one candidate: a span, a score, the kind, maybe another entity."""
+
+    start: int
+    end: int
+    score: float
+    kind: str = ""
+    entity: str = ""
+
+
+@dataclass
+class Recognizer:
+    """Base class: subclasses set the class attributes and, where useful, override the hooks."""
+
+    ENTITY: ClassVar[str] = ""
+    PATTERNS: ClassVar[tuple[Pattern, ...]] = ()
+    CONTEXT: ClassVar[tuple[str, ...]] = ()
+    NEGATIVE_CONTEXT: ClassVar[tuple[str, ...]] = ()
+    CONTEXT_BOOST: ClassVar[float] = 0.35
+    CONTEXT_PENALTY: ClassVar[float] = 0.4
+    CONTEXT_WIDTH: ClassVar[int] = 48
+
+    name: str = ""
+    _context_re: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+    _negative_re: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            self.name = type(self).__name__
+        self._context_re = _word_alternation(self.CONTEXT)
+        self._negative_re = _word_alternation(self.NEGATIVE_CONTEXT)
+
+    # -- hooks -------------------------------------------------------------------------------------
+    def invalidate_result(self, value: str) -> bool:
+        """Return True when the matched value is certainly not this entity."""
+        return False
+
+    def validate_result(self, value: str) -> bool | None:
+        """Return True for a checksum that holds, False for one that fails, None when there is none."""
+        return None
+
+    def detect(self, candidate: Candidate, context: str = "") -> list[Detection]:
+        """Turn one candidate into detections (none, or usually one); ``context`` is extra text before."""
+        value = candidate.value
+        if self.invalidate_result(value):
+            return []
+        verdict = self.validate_result(value)
+        if verdict is False:
+            return []
+        score = 1.0 if verdict else candidate.pattern.score
+        score = self.adjust_for_context(score, candidate, context)
+        return [Detection(candidate.start, candidate.end, score, candidate.pattern.kind)]
+
+    # -- context -----------------------------------------------------------------------------------
+    def adjust_for_context(self, score: float, candidate: Candidate, context: str = "") -> float:
+        """Raise the score when a context word precedes the match, lower it for a negative one."""
+        if score >= 1.0 or (self._context_re is None and self._negative_re is None):
+            return score
+        window = (context[-self.CONTEXT_WIDTH :] + " " + candidate.before(self.CONTEXT_WIDTH)).lower()
+        if self._negative_re is not None and self._negative_re.search(window):
+            return max(0.0, score - self.CONTEXT_PENALTY)
+        if self._context_re is not None and self._context_re.search(window):
+            return min(1.0, score + self.CONTEXT_BOOST)
+        return score
+
+
+def _word_alternation(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    body = "|".join(re.escape(word.lower()) for word in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z])(?:{body})")

@@ -1,0 +1,83 @@
+"""Payment card numbers: 12 to 19 digits in a known issuer range that pass the Luhn check."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from privacyops.pii.recognizers.base import Candidate, Detection, Pattern, Recognizer
+
+# (first digits as an inclusive numeric range, allowed lengths)
+_RANGES: tuple[tuple[int, int, frozenset[int]], ...] = (
+    (4, 4, frozenset({13, 16, 19})),  # Visa
+    (51, 55, frozenset({16})),  # Mastercard
+    (2221, 2720, frozenset({16})),  # Mastercard 2-series
+    (34, 34, frozenset({15})),  # American Express
+    (37, 37, frozenset({15})),
+    (6011, 6011, frozenset({16, 17, 18, 19})),  # Discover
+    (644, 649, frozenset({16, 17, 18, 19})),
+    (65, 65, frozenset({16, 17, 18, 19})),
+    (3528, 3589, frozenset({16, 17, 18, 19})),  # JCB
+    (300, 305, frozenset({14, 15, 16, 17, 18, 19})),  # Diners Club
+    (36, 36, frozenset({14, 15, 16, 17, 18, 19})),
+    (38, 39, frozenset({16, 17, 18, 19})),
+    (2200, 2204, frozenset({16, 17, 18, 19})),  # Mir
+    (62, 62, frozenset({16, 17, 18, 19})),  # UnionPay
+    (81, 81, frozenset({16, 17, 18, 19})),
+    (50, 50, frozenset(range(12, 20))),  # Maestro
+    (56, 69, frozenset(range(12, 20))),
+    (1, 1, frozenset({15})),  # UATP
+    (60, 60, frozenset(range(12, 20))),  # RuPay and Maestro UK
+    (3, 3, frozenset({15, 16})),
+)
+_SEPARATORS = frozenset(" -")
+
+
+def luhn_ok(digits: str) -> bool:
+    """Tell whether a digit string passes the Luhn (mod 10) check."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        digit = ord(char) - 48
+        if position % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def issuer_ok(digits: str) -> bool:
+    """Tell whether the number's prefix and length fit a known issuer range."""
+    length = len(digits)
+    for low, high, lengths in _RANGES:
+        prefix = int(digits[: len(str(low))])
+        if low <= prefix <= high and length in lengths:
+            return True
+    return False
+
+
+class CreditCardRecognizer(Recognizer):
+    ENTITY: ClassVar[str] = "CREDIT_CARD"
+    PATTERNS: ClassVar[tuple[Pattern, ...]] = (
+        Pattern("card", r"\b\d(?:[ -]?\d){11,18}\b", 0.3),
+    )
+    CONTEXT: ClassVar[tuple[str, ...]] = ("card", "visa", "mastercard", "amex", "credit", "debit", "payment")
+    NEGATIVE_CONTEXT: ClassVar[tuple[str, ...]] = ("order", "tracking", "invoice", "phone", "tel", "id:")
+
+    def detect(self, candidate: Candidate, context: str = "") -> list[Detection]:
+        value = candidate.value
+        separators = {char for char in value if char in _SEPARATORS}
+        if len(separators) > 1:
+            return []
+        digits = value.replace(" ", "").replace("-", "")
+        if separators and not _grouped_like_a_card(value, separators.pop()):
+            return []
+        if not (luhn_ok(digits) and issuer_ok(digits)) or len(set(digits)) == 1:
+            return []
+        score = self.adjust_for_context(0.95, candidate, context)
+        return [Detection(candidate.start, candidate.end, score)]
+
+
+def _grouped_like_a_card(value: str, separator: str) -> bool:
+    # Cards are printed in groups of 4 (or 4-6-5 for 15-digit American Express, 4-6-4 for Diners).
+    groups = [len(group) for group in value.split(separator)]
+    if any(size == 0 for size in groups):
+        return False
+    return all(size >= 3 for size in groups[:-1]) and groups[0] == 4

@@ -1,0 +1,117 @@
+"""Telephone numbers in international and national formats, confirmed by ``phonenumbers``.
+
+Candidates come from a loose pattern; the shapes that only look like numbers (IPv4 addresses, dates,
+decimals, version strings, SSNs) are dropped first, and only then is ``phonenumbers`` asked, because
+parsing is the slow step. A bare run of digits counts only next to a phone-like context word.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+import phonenumbers
+
+from privacyops.pii.recognizers.base import Candidate, Detection, Pattern, Recognizer
+
+DEFAULT_REGIONS: tuple[str, ...] = (
+    "US", "GB", "DE", "FR", "ES", "IT", "NL", "BR", "IN", "PL", "SE", "FI", "CA", "AU", "CH", "AT", "BE",
+    "IE", "DK", "NO", "PT", "MX", "JP",
+)  # fmt: skip
+_EXTENSION = re.compile(r"(?:\s?(?:x|ext\.?|#)\s?\d{1,6})$", re.IGNORECASE)
+_NOT_PHONE = re.compile(
+    r"^(?:\d{1,3}(?:\.\d{1,3}){3}"  # IPv4
+    r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\D.*)?"  # ISO date, maybe with a time
+    r"|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"  # day-month-year
+    r"|\d{1,6}\.\d{1,6}"  # decimal
+    r"|\d{1,5}(?:\.\d{1,5}){2,}"  # version string
+    r"|\d{3}-\d{2}-\d{4})$"  # US SSN
+)
+_SEPARATED = re.compile(r"[ .\-()/]")
+_DIGIT_RUN = re.compile(r"^\d+$")
+
+
+class PhoneRecognizer(Recognizer):
+    ENTITY: ClassVar[str] = "PHONE_NUMBER"
+    PATTERNS: ClassVar[tuple[Pattern, ...]] = (
+        Pattern(
+            "phone",
+            r"(?:\(\+?\d{1,5}\) ?|\+ ?)?\d[\d .\-()/]{4,22}\d(?: ?(?:x|ext\.?) ?\d{1,6})?",
+            0.5,
+        ),
+    )
+    CONTEXT: ClassVar[tuple[str, ...]] = (
+        "phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "sms", "text me",
+        "reach me", "contact", "number", "hotline", "telefon", "handy", "ring", "dial", "landline",
+    )  # fmt: skip
+    NEGATIVE_CONTEXT: ClassVar[tuple[str, ...]] = (
+        "order", "invoice", "version", "ticket", "build", "tracking", "ref", "sku", "ssn", "iban",
+        "card", "account no", "timestamp", "bsn", "tax", "pesel", "cpf", "nir",
+    )  # fmt: skip
+    regions: tuple[str, ...] = DEFAULT_REGIONS
+
+    def detect(self, candidate: Candidate, context: str = "") -> list[Detection]:
+        before = candidate.char_before()
+        if before and (before.isalnum() or before in "._-/:+#@$"):
+            return []
+        after = candidate.char_after()
+        if after and (after.isalnum() or after in "_@/"):
+            return []
+        value, end = candidate.value, candidate.end
+        if _DIGIT_RUN.match(value) and super().adjust_for_context(0.3, candidate, context) <= 0.3:
+            return []  # parsing is the slow step: a bare digit run needs a phone word first
+        for _ in range(3):
+            score = self._score(value)
+            if score is not None:
+                final = self.adjust_for_context(score, candidate, context)
+                return [Detection(candidate.start, end, final)] if final > 0 else []
+            head, sep, _tail = value.rpartition(" ")
+            if not sep or len(head) < 6:
+                return []
+            value, end = head, candidate.start + len(head)
+        return []
+
+    def adjust_for_context(self, score: float, candidate: Candidate, context: str = "") -> float:
+        adjusted = super().adjust_for_context(score, candidate, context)
+        if score < 0.5 and adjusted <= score:
+            return 0.0  # a bare digit run without a phone word is not reported at all
+        return adjusted
+
+    def _score(self, value: str) -> float | None:
+        core = _EXTENSION.sub("", value).strip()
+        if _NOT_PHONE.match(core):
+            return None
+        digits = "".join(ch for ch in core if ch.isdigit())
+        if not 7 <= len(digits) <= 15 or len(set(digits)) == 1:
+            return None
+        international = core.startswith(("+", "(+", "00"))
+        formatted = bool(_SEPARATED.search(core.lstrip("+(").rstrip(")")))
+        if international:
+            return self._international(core)
+        return self._national(core, formatted)
+
+    def _international(self, core: str) -> float | None:
+        text = core.replace("(+", "+", 1)
+        if text.startswith("00"):
+            text = "+" + text[2:]
+        try:
+            number = phonenumbers.parse(text, None)
+        except phonenumbers.NumberParseException:
+            return None
+        if phonenumbers.is_valid_number(number):
+            return 0.95
+        return 0.7 if phonenumbers.is_possible_number(number) else None
+
+    def _national(self, core: str, formatted: bool) -> float | None:
+        possible = False
+        for region in self.regions:
+            try:
+                number = phonenumbers.parse(core, region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(number):
+                return 0.75 if formatted else 0.45
+            possible = possible or phonenumbers.is_possible_number(number)
+        if not possible:
+            return None
+        return 0.55 if formatted and _DIGIT_RUN.match(core) is None else 0.3
