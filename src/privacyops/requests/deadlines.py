@@ -23,7 +23,7 @@ class Extension:
     """An extension as recorded: why, when it was asked, and the new due date the subject is told."""
 
     reason: str
-    requested_at: datetime
+    requested_at: datetime | date
     new_due: date
 
 
@@ -46,6 +46,16 @@ class RegimeDeadline:
     @property
     def extended(self) -> bool:
         return bool(self.extensions)
+
+    def summary(self) -> dict[str, object]:
+        """Return this regime's dates as plain values."""
+        return {
+            "received_on": self.received_on.isoformat(),
+            "acknowledgement_due": _iso(self.acknowledgement_due),
+            "first_due": self.first_due.isoformat(),
+            "response_due": self.response_due.isoformat(),
+            "extensions": [{"reason": e.reason, "new_due": e.new_due.isoformat()} for e in self.extensions],
+        }
 
 
 @dataclass(frozen=True)
@@ -70,15 +80,29 @@ class Deadlines:
         """Return the id of the regime whose due date is the earliest (the first one on a tie)."""
         return min(self.per_regime, key=lambda d: d.response_due).regime_id
 
+    def summary(self) -> dict[str, object]:
+        """Return the dates as plain values (ISO strings), for the store, the API and notifications."""
+        return {
+            "request_type": str(self.request_type),
+            "acknowledgement_due": _iso(self.acknowledgement_due),
+            "response_due": self.response_due.isoformat(),
+            "governing_regime": self.governing_regime,
+            "regimes": {d.regime_id: d.summary() for d in self.per_regime},
+        }
+
     def for_regime(self, regime_id: str) -> RegimeDeadline:
         """Return one regime's dates, or raise an error naming the regimes that apply."""
         for entry in self.per_regime:
             if entry.regime_id == regime_id:
                 return entry
         applying = ", ".join(d.regime_id for d in self.per_regime)
-        raise errors.ExtensionRefused(
+        raise errors.RegimeNotApplicable(
             f"regime {regime_id!r} does not apply to this request; it is under: {applying}", field="regime"
         )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def due_dates(
@@ -156,7 +180,7 @@ def extend(
         target = _checked_new_date(entry, new_due, asked_on)
     else:
         target = _checked_fixed(entry, rule.total, new_due, asked_on)
-    record = Extension(reason.strip(), at if isinstance(at, datetime) else _midnight(at), target)
+    record = Extension(reason.strip(), at, target)
     updated = dataclasses.replace(entry, response_due=target, extensions=(*entry.extensions, record))
     entries = tuple(updated if e is entry else e for e in deadlines.per_regime)
     return dataclasses.replace(deadlines, per_regime=entries)
@@ -195,10 +219,6 @@ def _checked_new_date(entry: RegimeDeadline, new_due: date | None, asked_on: dat
             f"the new date must be after {max(entry.response_due, asked_on).isoformat()}", field="new_due"
         )
     return new_due
-
-
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day)
 
 
 @dataclass(frozen=True)

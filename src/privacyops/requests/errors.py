@@ -24,6 +24,10 @@ class UnknownCalendar(RequestRuleError):
     """The holiday calendar names a country or subdivision the holidays library does not know."""
 
 
+class RegimeNotApplicable(RequestRuleError):
+    """The regime named does not apply to this request."""
+
+
 class RightNotGranted(RequestRuleError):
     """None of the subject's regimes grants this right."""
 

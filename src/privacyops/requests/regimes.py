@@ -91,6 +91,10 @@ class Regime:
     twice_limit: int | None = None  # disclosures owed per 12 months; None: no count-based limit
     on_overdue: OverdueRule = OverdueRule.NONE
 
+    def __hash__(self) -> int:
+        # The rights table is a mapping, which cannot be hashed; the id names a regime within a catalog.
+        return hash(self.id)
+
     def grants(self, request_type: RequestType) -> bool:
         """Tell whether this regime makes ``request_type`` a right."""
         return request_type in self.rights

@@ -198,7 +198,7 @@ def test_fixed_extension_may_name_a_nearer_date_within_the_cap() -> None:
 
 
 def test_extension_for_a_regime_that_does_not_apply_names_the_field() -> None:
-    with pytest.raises(errors.ExtensionRefused) as caught:
+    with pytest.raises(errors.RegimeNotApplicable) as caught:
         deadlines.extend(due("2025-01-31", ACCESS, "eu"), "ccpa_ca", "x", noon("2025-02-01"))
     assert caught.value.field == "regime"
 
@@ -208,3 +208,20 @@ def test_extend_accepts_a_regime_object() -> None:
     assert deadlines.extend(d, DEFAULT_CATALOG.get("gdpr_eea"), "r", noon("2025-02-01")).response_due == date(
         2025, 4, 30
     )
+
+
+def extended_eu_ca() -> deadlines.Deadlines:
+    both = due("2025-01-31", ACCESS, "eu", "us-ca")
+    return deadlines.extend(both, "gdpr_eea", "complex", noon("2025-02-03"))
+
+
+def test_summary_gives_plain_values_and_deadlines_are_hashable() -> None:
+    d = extended_eu_ca()
+    summary = d.summary()
+    assert summary["response_due"] == "2025-03-16"
+    assert summary["acknowledgement_due"] == "2025-02-14"
+    assert summary["governing_regime"] == "ccpa_ca"
+    eu = summary["regimes"]["gdpr_eea"]  # type: ignore[index]
+    assert eu["first_due"] == "2025-02-28" and eu["response_due"] == "2025-04-30"
+    assert eu["extensions"] == [{"reason": "complex", "new_due": "2025-04-30"}]
+    assert hash(d) == hash(extended_eu_ca()) and d == extended_eu_ca()
