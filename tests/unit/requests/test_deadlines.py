@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from privacyops.requests import deadlines, errors, regimes
+from privacyops.requests import deadlines, errors, regimes, states
 from privacyops.requests.regimes import DEFAULT_CATALOG
 from privacyops.requests.states import RequestState
 from privacyops.requests.types import RequestType
@@ -225,3 +225,30 @@ def test_summary_gives_plain_values_and_deadlines_are_hashable() -> None:
     assert eu["first_due"] == "2025-02-28" and eu["response_due"] == "2025-04-30"
     assert eu["extensions"] == [{"reason": "complex", "new_due": "2025-04-30"}]
     assert hash(d) == hash(extended_eu_ca()) and d == extended_eu_ca()
+
+
+def test_dl5_new_swiss_date_must_be_later_than_the_current_one() -> None:
+    d = due("2025-03-03", ACCESS, "ch")
+    with pytest.raises(errors.ExtensionRefused) as caught:
+        deadlines.extend(d, "fadp_ch", "backlog", noon("2025-04-05"), new_due=date(2025, 4, 4))
+    assert caught.value.field == "new_due" and "2025-04-05" in str(caught.value)
+
+
+def test_dl6_deemed_refusal_is_recorded_through_the_state_machine() -> None:
+    report = deadlines.overdue(due("2025-03-03", ACCESS, "ca"), noon("2025-04-05"))
+    assert report.status is not None
+    move = states.transition(RequestState.IN_PROGRESS, report.status, actor="system", reason="PIPEDA s. 8(5)")
+    assert move.target is RequestState.DEEMED_REFUSAL
+    assert not states.is_terminal(move.target)  # a late answer is still owed
+
+
+def test_dl6_only_canada_turns_lateness_into_a_deemed_refusal() -> None:
+    report = deadlines.overdue(due("2025-01-31", ACCESS, "eu", "us-ca"), noon("2025-03-20"))
+    assert [late.regime_id for late in report.late] == ["gdpr_eea", "ccpa_ca"]
+    assert report.status is None and not report.hold_data and report.tell_new_date == ()
+
+
+def test_overdue_needs_an_aware_now() -> None:
+    with pytest.raises(errors.RequestRuleError) as caught:
+        deadlines.overdue(due("2025-03-03", ACCESS, "ca"), datetime(2025, 4, 5))
+    assert caught.value.field == "now"
