@@ -197,7 +197,10 @@ def _checked_fixed(entry: RegimeDeadline, total: Period | None, new_due: date | 
             f"it was asked on {asked_on.isoformat()}",
             field="at",
         )
-    assert total is not None, "a fixed extension rule names its total period"
+    if total is None:
+        raise errors.ExtensionRefused(
+            f"{entry.regime.name} is configured with a fixed extension but no total period", field="regime"
+        )
     limit = _end(total, entry.received_on, entry.regime)
     if new_due is None:
         return limit
