@@ -1,0 +1,1 @@
+"""The privacy notice generated from the manifest, as markdown or HTML."""

@@ -1,0 +1,116 @@
+"""Render the privacy notice from the manifest, as GitHub-flavoured markdown or as an HTML page.
+
+The markdown is the single source of the prose; the HTML is the same markdown converted section by
+section, so both formats always state the same facts.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from typing import Literal
+
+import jinja2
+from markdown_it import MarkdownIt
+
+from privacyops.manifest import schema
+from privacyops.notice import context, filters, html_page
+from privacyops.notice.sections import Section
+
+Format = Literal["md", "html"]
+SECTION_TEMPLATES: tuple[str, ...] = (
+    "s01_collect", "s02_purposes", "s03_legal_bases", "s04_sharing", "s05_cookies", "s06_social",
+    "s07_retention", "s08_security", "s09_minors", "s10_rights", "s11_signals", "s12_us",
+    "s13_updates", "s14_contact", "s15_review",
+)
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def render_notice(manifest: schema.Manifest, fmt: Format) -> str:
+    """Return the whole notice in the given format: 'md' (markdown) or 'html' (a complete page)."""
+    if fmt == "md":
+        return render_markdown(manifest)
+    if fmt == "html":
+        return html_page.page(manifest, render_notice_body(manifest))
+    raise ValueError(f"unknown notice format {fmt!r}; use 'md' or 'html'")
+
+
+def render_markdown(manifest: schema.Manifest) -> str:
+    """Return the notice as markdown with a table of contents and anchored section headings."""
+    ctx = context.build(manifest)
+    parts = [f"# {filters.md(manifest.notice.title)}", _last_updated_md(manifest), _part("intro", ctx),
+             _part("toc", ctx)]
+    for section, template in zip(ctx.sections, SECTION_TEMPLATES, strict=True):
+        parts.append(f'<a id="{section.anchor}"></a>\n\n## {section.heading}\n\n{_part(template, ctx)}')
+    return _tidy("\n\n".join(parts))
+
+
+def render_notice_body(manifest: schema.Manifest) -> str:
+    """Return the notice as HTML without the page shell, for embedding in another layout."""
+    ctx = context.build(manifest)
+    parts = [
+        '<header class="notice-header">',
+        f'<h1 id="notice-title">{html.escape(manifest.notice.title)}</h1>',
+        f'<p class="last-updated">Last updated: <time datetime="{ctx.last_updated.isoformat()}">'
+        f"{filters.long_date(ctx.last_updated)}</time>{_version_html(manifest)}</p>",
+        "</header>",
+        _to_html(_part("intro", ctx)),
+        _toc_html(ctx.sections),
+    ]
+    for section, template in zip(ctx.sections, SECTION_TEMPLATES, strict=True):
+        parts.append(_section_html(section, _part(template, ctx)))
+    return "\n".join(parts) + "\n"
+
+
+def _last_updated_md(manifest: schema.Manifest) -> str:
+    version = f" · version {filters.md(manifest.notice.version)}" if manifest.notice.version else ""
+    return f"**Last updated:** {filters.long_date(manifest.notice.last_updated)}{version}"
+
+
+def _version_html(manifest: schema.Manifest) -> str:
+    return f" · version {html.escape(manifest.notice.version)}" if manifest.notice.version else ""
+
+
+def _part(name: str, ctx: context.NoticeContext) -> str:
+    return _environment().get_template(f"md/{name}.md.j2").render(ctx=ctx, m=ctx.manifest).strip()
+
+
+def _tidy(text: str) -> str:
+    return _BLANK_LINES.sub("\n\n", text).strip() + "\n"
+
+
+def _toc_html(sections: tuple[Section, ...]) -> str:
+    items = "\n".join(f'<li><a href="#{s.anchor}">{html.escape(s.title)}</a></li>' for s in sections)
+    return (f'<nav class="toc" aria-labelledby="contents">\n<h2 id="contents">Contents</h2>\n'
+            f"<ol>\n{items}\n</ol>\n</nav>")
+
+
+def _section_html(section: Section, body_md: str) -> str:
+    return (f'<section aria-labelledby="{section.anchor}">\n'
+            f'<h2 id="{section.anchor}">{html.escape(section.heading)}</h2>\n'
+            f"{_to_html(body_md)}</section>")
+
+
+def _to_html(markdown: str) -> str:
+    return _markdown().render(markdown)
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("privacyops.notice", "templates"),
+        autoescape=False,  # markdown output; values are escaped for markdown by the `md` filter
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(filters.FILTERS)
+    return env
+
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    converter = MarkdownIt("commonmark", {"html": False}).enable("table")
+    html_page.add_table_rules(converter)
+    return converter

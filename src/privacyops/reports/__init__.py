@@ -1,0 +1,1 @@
+"""Reports derived from the manifest: the CCPA table and the records of processing."""
