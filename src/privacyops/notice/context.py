@@ -94,7 +94,7 @@ class NoticeContext:
     gdpr_regions: list[str]
     canada_regions: list[str]
     canada_purposes: list[PurposeView]
-    processor_systems: list[str]
+    processor_data: list[str]
     recipient_groups: dict[str, list[RecipientView]]
     cookies_by_category: dict[str, list[schema.Cookie]]
     social_logins: list[tuple[str, list[str]]]
@@ -141,7 +141,7 @@ def build(manifest: schema.Manifest) -> NoticeContext:
         gdpr_regions=[r.name for r in manifest.regions.values() if r.basis_regime == "gdpr"],
         canada_regions=[r.name for r in manifest.regions.values() if r.basis_regime == "pipeda"],
         canada_purposes=[p for p in purposes if manifest.purposes[p.key].basis.pipeda],
-        processor_systems=[s.name or key for key, s in manifest.systems.items() if s.role == "processor"],
+        processor_data=_processor_data(manifest),
         recipient_groups=_recipient_groups(manifest),
         cookies_by_category=_cookies(manifest),
         social_logins=[(s.name, [inventory.category_label(manifest, c) for c in s.categories])
@@ -157,6 +157,16 @@ def build(manifest: schema.Manifest) -> NoticeContext:
         holds=list({(h.reason, h.period): ("", h) for _, h in inventory.holds_on(
             manifest, manifest.data_categories)}.values()),
     )
+
+
+def _processor_data(manifest: schema.Manifest) -> list[str]:
+    """Return the names of the categories held in tables we run as a processor for customers."""
+    keys: set[str] = set()
+    for system in manifest.systems.values():
+        for table in system.tables.values():
+            if (table.role or system.role) == "processor":
+                keys |= table.categories()
+    return [inventory.category_label(manifest, k) for k in manifest.data_categories if k in keys]
 
 
 def _category(manifest: schema.Manifest, key: str) -> CategoryView:

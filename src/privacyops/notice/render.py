@@ -55,7 +55,7 @@ def render_notice_body(manifest: schema.Manifest) -> str:
         f'<p class="last-updated">Last updated: <time datetime="{ctx.last_updated.isoformat()}">'
         f"{filters.long_date(ctx.last_updated)}</time>{_version_html(manifest)}</p>",
         "</header>",
-        _to_html(_part("intro", ctx)),
+        _to_html(_part("intro", ctx)).replace("<h2>Key points</h2>", '<h2 id="key-points">Key points</h2>'),
         _toc_html(ctx.sections),
     ]
     for section, template in zip(ctx.sections, SECTION_TEMPLATES, strict=True):

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from privacyops.manifest import schema
-from privacyops.reports import inventory
+from privacyops.reports import inventory, markdown
 from privacyops.reports.ccpa_categories import CCPA_CATEGORIES
 
 DisclosureKind = Literal["sale", "share", "business_purpose"]
@@ -164,3 +164,33 @@ def ccpa_report(manifest: schema.Manifest, recorded: Iterable[RecordedDisclosure
     statements["as_of"] = disclosures.as_of.isoformat()
     statements["window_start"] = disclosures.window_start.isoformat()
     return {"controller": manifest.controller.legal_name, "table": rows, "disclosures": statements}
+
+
+def to_markdown(manifest: schema.Manifest, recorded: Iterable[RecordedDisclosure] = ()) -> str:
+    """Return the table A-K and the twelve-month statements as markdown."""
+    rows = [
+        (f"{r.letter}. {r.title}", r.answer, ", ".join(r.category_names) or "-", ", ".join(r.purposes) or "-",
+         ", ".join(r.recipients) or "-", _stated_note(r))
+        for r in ccpa_table(manifest)
+    ]
+    d = ccpa_disclosures(manifest, recorded)
+    window = f"{d.window_start.isoformat()} to {d.as_of.isoformat()}"
+    lines = [
+        f"# California categories of personal information: {manifest.controller.legal_name}", "",
+        markdown.table(("Category", "Collected", "Data categories", "Purposes", "Recipients", "Notice says"),
+                       rows), "",
+        f"## Disclosures, {window}", "",
+        f"- Sold: {', '.join(d.sold) or 'none'}",
+        f"- Shared for cross-context behavioural advertising: {', '.join(d.shared) or 'none'}",
+        f"- Disclosed for a business purpose: {', '.join(d.business_purpose) or 'none'}",
+    ]
+    if d.advertising_trackers:
+        lines.append(f"- Third-party advertising trackers: {', '.join(d.advertising_trackers)}")
+    return "\n".join(lines) + "\n"
+
+
+def _stated_note(row: CcpaRow) -> str:
+    if row.stated is None:
+        return "-"
+    stated = "YES" if row.stated else "NO"
+    return f"{stated} (differs; computed value used)" if row.differs else stated

@@ -61,6 +61,8 @@ def records_of_processing(manifest: schema.Manifest) -> list[Activity]:
 
 
 def _activity(manifest: schema.Manifest, key: str, purpose: schema.Purpose) -> Activity:
+    # TODO(manifest): a subprocessor states no purposes, so every provider that receives one of the
+    # purpose's categories is listed as its recipient; a `purposes:` field would make this exact.
     recipients = inventory.recipients_of(manifest, purpose.categories)
     return Activity(
         id=key,
@@ -119,10 +121,13 @@ def _subjects(manifest: schema.Manifest, purpose: schema.Purpose) -> list[str]:
 
 
 def _transfers(recipients: list[schema.Subprocessor]) -> list[str]:
-    abroad = [s for s in recipients if s.transfer != "none" or s.country.upper() not in EEA_COUNTRIES]
+    abroad = [s for s in recipients if s.country.upper() not in EEA_COUNTRIES]
     if not abroad:
         return ["None: every recipient processes the data inside the EEA"]
-    return [f"{s.name}: {s.country}, {labels.label(labels.TRANSFER_MECHANISMS, s.transfer)}" for s in abroad]
+    lines = [f"{s.name}: {s.country}, " + (labels.label(labels.TRANSFER_MECHANISMS, s.transfer)
+                                             if s.transfer != "none" else "NO SAFEGUARD DECLARED")
+             for s in abroad]
+    return list(dict.fromkeys(lines))
 
 
 def _retention(manifest: schema.Manifest, purpose: schema.Purpose) -> list[str]:
