@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,6 +40,8 @@ class ManifestState:
     manifest: Manifest | None = None
     sha256: str | None = None
     error: str | None = None
+    # Renderings of the (immutable) manifest, computed once: e.g. the notice body for /privacy.
+    rendered: dict[str, str] = field(default_factory=dict)
 
     @property
     def loaded(self) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -10,7 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
 from privacyops.api import deps
-from privacyops.manifest.schema import Manifest
+from privacyops.notice import render
 from privacyops.web import manifest_view
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
@@ -20,27 +19,19 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 router = APIRouter(tags=["public pages"], dependencies=[deps.public()])
 
 
-def notice_body_html(manifest: Manifest) -> str | None:
-    """Return the notice body from the notice renderer, or None while that renderer is not installed."""
-    try:
-        render = importlib.import_module("privacyops.notice.render")
-    except ModuleNotFoundError:
-        return None
-    body = render.render_notice_body(manifest)
-    return str(body)
-
-
 @router.get("/privacy", response_class=HTMLResponse, summary="The privacy notice")
-def privacy_notice(request: Request, manifest: deps.ManifestDep) -> HTMLResponse:
+def privacy_notice(request: Request, manifest: deps.ManifestDep, services: deps.ServicesDep) -> HTMLResponse:
     """Show the privacy notice generated from the manifest."""
+    cache = services.manifest.rendered
+    if "notice_body_html" not in cache:
+        cache["notice_body_html"] = render.render_notice_body(manifest)
     return templates.TemplateResponse(
         request,
         "privacy.html",
         {
-            "title": "Privacy notice",
+            "title": manifest.notice.title,
             "controller": manifest_view.controller_name(manifest),
-            "last_updated": manifest_view.notice_date(manifest),
-            "body": notice_body_html(manifest),
+            "body": cache["notice_body_html"],
         },
     )
 

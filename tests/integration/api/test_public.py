@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from html import escape as html_escape
 from pathlib import Path
 
 import httpx
@@ -81,6 +82,10 @@ def test_privacy_page_is_html_in_the_layout(client: TestClient, app: FastAPI) ->
     assert "<!doctype html>" in html.lower()
     assert "/static/privacyops.css" in html
     assert "Langfuse GmbH" in html
+    manifest = app.state.services.manifest.manifest
+    assert 'id="notice-title"' in html
+    assert all(html_escape(sub.name) in html for sub in manifest.subprocessors)
+    assert client.get("/privacy").text == html  # served from the cached rendering
     assert _expected_date(app) in html
     css = client.get("/static/privacyops.css")
     assert css.status_code == 200 and "--accent" in css.text
