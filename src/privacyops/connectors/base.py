@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -22,6 +23,24 @@ def split_locator(locator: str) -> tuple[str, tuple[str, ...]]:
     column, _, path = locator.partition("->")
     steps = tuple(step.strip() for step in path.split(".") if step.strip())
     return column.strip(), steps
+
+
+def read_locator(row: Mapping[str, Any], locator: str) -> Any:
+    """Read `column` or `column->a.b` (JSON text or a dict) from a row; None where absent."""
+    column, path = split_locator(locator)
+    value = row.get(column)
+    if not path:
+        return value
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    for step in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(step)
+    return value
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,7 @@ from privacyops.connectors.base import (
     Row,
     SetNull,
     TableShape,
-    split_locator,
+    read_locator,
 )
 
 
@@ -31,25 +30,6 @@ class ForeignKey:
     columns: tuple[str, ...]
     target: str
     target_columns: tuple[str, ...]
-
-
-def _json_value(raw: Any, path: tuple[str, ...]) -> Any:
-    value = raw
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return None
-    for step in path:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(step)
-    return value
-
-
-def _read(row: Row, locator: str) -> Any:
-    column, path = split_locator(locator)
-    return _json_value(row.get(column), path) if path else row.get(column)
 
 
 class MemoryConnector:
@@ -137,7 +117,7 @@ class MemoryConnector:
             raise ConnectorError(f"no table {table}")
         wanted: set[Key] = {tuple(v) for v in match.values}
         return [row for row in self.tables[table]
-                if tuple(_read(row, f) for f in match.fields) in wanted]
+                if tuple(read_locator(row, f) for f in match.fields) in wanted]
 
 
 def _apply(value: Any, change: Change) -> Any:

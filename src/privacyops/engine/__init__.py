@@ -1,0 +1,1 @@
+"""The subject-request engine: a plan over the manifest's datasets, run against connectors."""
