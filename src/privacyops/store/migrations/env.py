@@ -54,6 +54,24 @@ def run_migrations() -> None:
 
 
 def _run_on(connection: Any) -> None:
+    if connection.dialect.name != "sqlite":
+        _migrate(connection)
+        return
+    # Batch migrations rebuild SQLite tables (copy, drop, rename); with foreign keys enforced, dropping
+    # a referenced table would fail or cascade. The pragma only takes effect outside a transaction, so
+    # it goes to the driver connection before SQLAlchemy begins one; integrity is checked afterwards.
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        _migrate(connection)
+        problems = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise RuntimeError(f"migration left rows that break foreign keys: {problems[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _migrate(connection: Any) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,

@@ -8,6 +8,16 @@ from __future__ import annotations
 
 from privacyops.store.models.audit import AuditEvent, AuditHead
 from privacyops.store.models.notice import NoticeVersion
+from privacyops.store.models.outbox import OutboxMessage
+from privacyops.store.models.requests import (
+    RequestIdentity,
+    RequestTransition,
+    SubjectRequest,
+    VerificationChallenge,
+)
 from privacyops.store.models.tokens import ApiToken
 
-__all__ = ["ApiToken", "AuditEvent", "AuditHead", "NoticeVersion"]
+__all__ = [
+    "ApiToken", "AuditEvent", "AuditHead", "NoticeVersion", "OutboxMessage", "RequestIdentity",
+    "RequestTransition", "SubjectRequest", "VerificationChallenge",
+]
