@@ -12,9 +12,13 @@ from privacyops.manifest.source import Path, SourceMap
 
 def check(manifest: Manifest, source: SourceMap) -> list[Finding]:
     """Return an error for every undeclared or unresolved name."""
-    checks = (_category_keys, _subjects, _purposes, _sharing, _retention, _systems)
-    return [source.finding(path, "error", code, message, fix)
-            for step in checks for path, code, message, fix in step(manifest)]
+    # Declarations first: a misspelt declared key would otherwise also fail every use of it.
+    for phase in ((_category_keys, _subjects), (_purposes, _sharing, _retention, _systems)):
+        found = [source.finding(path, "error", code, message, fix)
+                 for step in phase for path, code, message, fix in step(manifest)]
+        if found:
+            return found
+    return []
 
 
 Problem = tuple[Path, str, str, str]

@@ -32,7 +32,20 @@ def findings_from(
         if path not in seen:
             seen.add(path)
             result.append(finding)
-    return result
+    return _drop_missing_explained_by_typo(result, list(by_path))
+
+
+def _drop_missing_explained_by_typo(findings: list[Finding], keys: list[tuple[Path, str]]) -> list[Finding]:
+    # `legal_nam:` is both an unknown key and a missing `legal_name`; report it once, as the typo.
+    unknown = {(path[:-1], str(path[-1])) for path, code in keys if code == "unknown-key" and path}
+    explained = set()
+    for path, code in keys:
+        if code != "missing-key" or not path:
+            continue
+        typos = [name for parent, name in unknown if parent == path[:-1]]
+        if taxonomy.nearest(str(path[-1]), typos, count=1):
+            explained.add(dotted(path))
+    return [f for f in findings if not (f.code == "missing-key" and f.key in explained)]
 
 
 def data_path(data: Any, loc: tuple[int | str, ...]) -> Path:

@@ -1,0 +1,186 @@
+"""Each lint rule fires on a manifest built to break it and stays silent once it is fixed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from privacyops.manifest.lint import RULES, has_errors, lint
+from privacyops.manifest.load import load_text
+
+from .conftest import TODAY, dump, minimal_data
+
+Edit = Callable[[dict[str, Any]], None]
+
+
+def claims(**values: Any) -> Edit:
+    def edit(d: dict[str, Any]) -> None:
+        d["notice"].setdefault("claims", {}).update(values)
+    return edit
+
+
+def chain(*edits: Edit) -> Edit:
+    def edit(d: dict[str, Any]) -> None:
+        for one in edits:
+            one(d)
+    return edit
+
+
+def set_at(path: str, value: Any) -> Edit:
+    def edit(d: dict[str, Any]) -> None:
+        *parents, last = path.split("/")
+        node = d
+        for name in parents:
+            node = node[int(name)] if isinstance(node, list) else node[name]
+        node[last] = value
+    return edit
+
+
+def add_category(key: str, **spec: Any) -> Edit:
+    def edit(d: dict[str, Any]) -> None:
+        d["data_categories"][key] = {"name": key, **spec}
+    return edit
+
+
+def use_in_account(key: str, retained: bool = True) -> Edit:
+    def edit(d: dict[str, Any]) -> None:
+        d["purposes"]["account"]["categories"].append(key)
+        if retained:
+            d["retention"]["rules"][0]["data"].append(key)
+    return edit
+
+
+def no_op(d: dict[str, Any]) -> None:
+    return None
+
+
+PAYLOAD = add_category("user.content.llm_payload", custom=True, parent="user.content", ccpa="K",
+                       sensitive="maybe")
+LOGS = add_category("user.behavior.logs", custom=True, parent="user.behavior", ccpa="E", source="automatic")
+PIXEL = {"name": "ad pixel", "provider": "AdCo", "category": "targeting", "duration": "session",
+         "pixel": True}
+EXPRESS = chain(set_at("purposes/account/basis/pipeda", "express_consent"),
+                set_at("purposes/account/withdrawal", ["preference_center"]))
+
+# (code, edit that breaks the rule, edit that fixes it again, expected key, expected level)
+CASES = [
+    ("sensitive-claim-contradicted",
+     chain(claims(no_sensitive_information=True), set_at("notice/ccpa_table", {"K": "YES"})),
+     set_at("notice/ccpa_table", {"K": "NO"}), "notice.claims.no_sensitive_information", "warning"),
+    ("sensitive-claim-contradicted",
+     chain(claims(no_sensitive_information=True), PAYLOAD, use_in_account("user.content.llm_payload"),
+           EXPRESS),
+     set_at("data_categories/user.content.llm_payload/sensitive", False),
+     "notice.claims.no_sensitive_information", "warning"),
+    ("sold-shared-claim-contradicted",
+     chain(claims(not_sold_or_shared_12_months=True), set_at("cookies", [PIXEL])),
+     set_at("cookies", []), "notice.claims.not_sold_or_shared_12_months", "warning"),
+    ("sold-shared-claim-contradicted",
+     claims(not_sold_or_shared_12_months=True, collected_and_shared_through=["targeting_cookies"]),
+     claims(collected_and_shared_through=[]), "notice.claims.not_sold_or_shared_12_months", "warning"),
+    ("ccpa-category-understated",
+     chain(LOGS, use_in_account("user.behavior.logs"), set_at("notice/ccpa_table", {"A": "YES", "E": "NO"})),
+     set_at("notice/ccpa_table", {"A": "YES", "E": "YES"}), "notice.ccpa_table.E", "warning"),
+    ("ccpa-category-overstated", set_at("notice/ccpa_table", {"A": "YES", "G": "YES"}),
+     set_at("notice/ccpa_table", {"A": "YES", "G": "NO"}), "notice.ccpa_table.G", "info"),
+    ("minors-guardian-contradiction", set_at("minors/guardian_consent_allowed", True),
+     set_at("minors/guardian_consent_allowed", False), "minors.guardian_consent_allowed", "warning"),
+    ("third-party-claim-contradicted",
+     chain(claims(no_third_party_sources=True), set_at("data_categories/user.name/source", ["social_login"])),
+     set_at("data_categories/user.name/source", ["provided"]), "notice.claims.no_third_party_sources",
+     "warning"),
+    ("withdrawal-tied-to-account-deletion", claims(withdrawal_requires_account_deletion=True),
+     claims(withdrawal_requires_account_deletion=False),
+     "notice.claims.withdrawal_requires_account_deletion", "warning"),
+    ("withdrawal-tied-to-account-deletion",
+     set_at("purposes/newsletter/withdrawal", ["unsubscribe_link", "delete_account"]),
+     set_at("purposes/newsletter/withdrawal", ["unsubscribe_link"]), "purposes.newsletter.withdrawal",
+     "warning"),
+    ("notice-stale", set_at("notice/last_updated", dt.date(2025, 11, 25)),
+     set_at("notice/last_updated", dt.date(2026, 11, 1)), "notice.last_updated", "error"),
+    ("notice-review-due", set_at("notice/last_updated", dt.date(2025, 12, 20)),
+     set_at("notice/last_updated", dt.date(2026, 1, 26)), "notice.last_updated", "warning"),
+    ("notice-date-future", set_at("notice/last_updated", dt.date(2027, 1, 1)),
+     set_at("notice/last_updated", dt.date(2026, 11, 26)), "notice.last_updated", "warning"),
+    ("consent-without-withdrawal", set_at("purposes/newsletter/withdrawal", []),
+     set_at("purposes/newsletter/withdrawal", ["preference_center"]), "purposes.newsletter.basis", "error"),
+    ("consent-without-withdrawal", set_at("purposes/newsletter/withdrawal", ["delete_account"]),
+     set_at("purposes/newsletter/withdrawal", ["contact"]), "purposes.newsletter.basis", "error"),
+    ("purpose-without-basis", set_at("purposes/account/basis", {"pipeda": "implied_consent"}),
+     set_at("purposes/account/basis", {"gdpr": "contract", "pipeda": "implied_consent"}),
+     "purposes.account.basis", "error"),
+    ("purpose-without-basis", set_at("purposes/account/basis", {"gdpr": "contract"}),
+     set_at("purposes/account/basis/pipeda", {"consent": "implied"}), "purposes.account.basis", "error"),
+    ("canada-without-consent-or-exception", set_at("purposes/account/basis/pipeda", {}),
+     chain(set_at("canada_exceptions", {"fraud": {"citation": "PIPEDA s. 7(3)(d.2)", "text": "fraud"}}),
+           set_at("purposes/account/basis/pipeda", {"exception_ref": "fraud"})),
+     "purposes.account.basis.pipeda", "error"),
+    ("canada-sensitive-implied-consent",
+     chain(PAYLOAD, use_in_account("user.content.llm_payload")),
+     EXPRESS, "purposes.account.basis.pipeda", "warning"),
+    ("legitimate-interest-undescribed", set_at("purposes/account/basis/gdpr", "legitimate_interests"),
+     set_at("purposes/account/legitimate_interest", "Keeping accounts working"),
+     "purposes.account.basis.gdpr", "warning"),
+    ("category-without-retention", chain(LOGS, use_in_account("user.behavior.logs", retained=False)),
+     set_at("retention/rules/0/data", ["app_db.*", "user.behavior.logs"]), "retention.rules", "warning"),
+    ("category-without-retention", set_at("retention/rules/0/data", ["app_db.users.email"]),
+     set_at("retention/rules/0/data", ["app_db.users"]), "retention.rules", "warning"),
+    ("shared-category-not-collected",
+     chain(add_category("user.contact.phone_number", ccpa="A"),
+           set_at("subprocessors", [{"name": "SMS Co", "service": "communicate_and_chat", "country": "US",
+                                     "categories": ["user.contact.phone_number"]}])),
+     use_in_account("user.contact.phone_number"), "subprocessors[0].categories[0]", "warning"),
+    ("disclosed-category-not-collected", set_at("notice/ccpa_disclosures", {"business_purpose": ["A", "K"]}),
+     set_at("notice/ccpa_disclosures", {"business_purpose": ["A"]}),
+     "notice.ccpa_disclosures.business_purpose[1]", "warning"),
+    ("deadline-for-ungranted-right",
+     set_at("regions/eea/right_deadlines", {"portability": {"days": 10}}),
+     set_at("regions/eea/rights", ["access", "erasure", "withdraw_consent", "portability"]),
+     "regions.eea.right_deadlines.portability", "warning"),
+]
+
+
+def lint_codes(data: dict[str, Any]) -> list[Any]:
+    text = dump(data)
+    return lint(load_text(text, "m.yml"), today=TODAY)
+
+
+@pytest.mark.parametrize(("code", "breaks", "fixes", "key", "level"), CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_rule_fires_then_stays_silent_when_fixed(code, breaks, fixes, key, level):
+    data = minimal_data()
+    breaks(data)
+    fired = [f for f in lint_codes(data) if f.code == code]
+    assert len(fired) == 1, fired
+    finding = fired[0]
+    assert (finding.key, finding.level) == (key, level)
+    assert finding.file == "m.yml" and finding.line > 0 and finding.fix
+    fixes(data)
+    assert [f for f in lint_codes(data)] == []
+
+
+def test_minimal_manifest_lints_clean():
+    assert lint(load_text(dump(minimal_data()), "m.yml"), today=TODAY) == []
+
+
+def test_every_rule_is_exercised():
+    exercised = {case[0] for case in CASES}
+    assert set(RULES) <= exercised
+
+
+def test_findings_point_at_the_line_of_their_key():
+    data = minimal_data()
+    set_at("minors/guardian_consent_allowed", True)(data)
+    text = dump(data)
+    [finding] = lint(load_text(text, "m.yml"), today=TODAY)
+    assert "guardian_consent_allowed" in text.splitlines()[finding.line - 1]
+
+
+def test_has_errors():
+    data = minimal_data()
+    set_at("purposes/newsletter/withdrawal", [])(data)
+    assert has_errors(lint_codes(data))
+    assert not has_errors(lint_codes(minimal_data()))

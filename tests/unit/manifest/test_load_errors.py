@@ -1,0 +1,112 @@
+"""Bad manifests give exactly one located finding that names the key and says how to fix it."""
+
+from __future__ import annotations
+
+import pytest
+
+from privacyops.manifest.errors import ManifestError
+from privacyops.manifest.load import load_manifest, load_text
+
+from .conftest import MINIMAL, line_of
+
+# (case, text to replace, replacement, expected code, text on the expected line, words the fix contains)
+CASES = [
+    ("broken yaml", "    rights: [access, erasure, withdraw_consent]\n", "    rights: [access, erasure\n",
+     "yaml-syntax", None, "indentation"),
+    ("unknown data category", "  user.name: {name: Names, ccpa: A}", "  user.nmae: {name: Names, ccpa: A}",
+     "unknown-category", "user.nmae", "`user.name`"),
+    ("undeclared category in a purpose", "categories: [user.contact.email, user.name]",
+     "categories: [user.contact.emial, user.name]", "undeclared-category", "user.contact.emial",
+     "`user.contact.email`"),
+    ("reference to an undeclared table", "references: {user_id: users.id}", "references: {user_id: user.id}",
+     "undeclared-reference", "user_id: user.id", "`users`"),
+    ("reference to an undeclared field", "references: {user_id: users.id}",
+     "references: {user_id: users.uid}", "undeclared-reference", "users.uid", "`id`"),
+    ("duplicate key", "  email: privacy@example.com\nnotice:",
+     "  email: privacy@example.com\n  email: legal@example.com\nnotice:", "duplicate-key",
+     "legal@example.com", "remove or merge"),
+    ("wrong type", "minors: {minimum_age: 16}", "minors: {minimum_age: sixteen}", "wrong-type",
+     "minimum_age", "whole number"),
+    ("wrong type of a section", "contacts:\n  privacy_email: privacy@example.com\n",
+     "contacts: [privacy@example.com]\n", "wrong-type", "contacts:", "mapping"),
+    ("unknown key typo", "  legal_name: Example GmbH", "  legal_nam: Example GmbH", "unknown-key",
+     "legal_nam", "`legal_name`"),
+    ("missing key", "    law: PIPEDA\n", "", "missing-key", "  ca:", "add `law:`"),
+    ("value not allowed", "basis: {gdpr: contract, pipeda: implied_consent}",
+     "basis: {gdpr: contrat, pipeda: implied_consent}", "bad-value", "gdpr: contrat", "`contract`"),
+    ("unknown data use", "data_use: essential.service\n", "data_use: essential.servise\n",
+     "unknown-data-use", "essential.servise", "`essential.service`"),
+    ("identity on an undeclared field", "identity: {email: email, user_id: id}",
+     "identity: {email: mail, user_id: id}", "undeclared-field", "email: mail", "`email`"),
+    ("retention names an undeclared table", "data: [app_db.*]", "data: [app_db.user]", "undeclared-data",
+     "app_db.user", "`users`"),
+    ("secret inside a URL", "url_env: APP_DATABASE_URL", "url: postgresql://app:hunter2@db/app",
+     "invalid", "postgresql://", "see docs"),
+    ("bad ISO duration", "period: P1M}", "period: one month}", "invalid", "one month", "see docs"),
+    ("automated decision with legal effect and no human review", "minors: {minimum_age: 16}",
+     "minors: {minimum_age: 16}\nautomated_decisions:\n  - {name: credit, description: scoring, "
+     "legal_effect: true}", "invalid", "legal_effect: true", "see docs"),
+    ("custom category without parent", "  user.name: {name: Names, ccpa: A}",
+     "  user.name: {name: Names, ccpa: A}\n  user.content.prompts: {name: Prompts, custom: true}",
+     "invalid", "user.content.prompts", "see docs"),
+]
+
+
+@pytest.mark.parametrize(("case", "old", "new", "code", "line_text", "fix_words"), CASES,
+                         ids=[c[0] for c in CASES])
+def test_one_located_finding_with_a_fix(write, case, old, new, code, line_text, fix_words):
+    assert old in MINIMAL, case
+    text = MINIMAL.replace(old, new, 1)
+    path = write(text)
+    with pytest.raises(ManifestError) as raised:
+        load_manifest(path)
+    findings = raised.value.findings
+    assert len(findings) == 1, [str(f) for f in findings]
+    finding = findings[0]
+    assert finding.level == "error"
+    assert finding.code == code
+    assert finding.file == str(path)
+    if line_text is not None:
+        assert finding.line == line_of(text, line_text), str(finding)
+    else:
+        assert finding.line > 0
+    assert finding.column > 0
+    assert fix_words in finding.fix, str(finding)
+    assert str(path) in str(raised.value) and f":{finding.line}:" in str(raised.value)
+
+
+def test_minimal_manifest_loads_and_is_frozen():
+    manifest = load_text(MINIMAL, "m.yml")
+    assert manifest.controller.legal_name == "Example GmbH"
+    assert manifest.systems["app_db"].tables["posts"].references[0].to == ("users.id",)
+    with pytest.raises(Exception, match="frozen"):
+        manifest.controller.legal_name = "Other"  # type: ignore[misc]
+
+
+def test_duplicate_key_names_the_first_line(write):
+    text = MINIMAL.replace("  email: privacy@example.com\nnotice:",
+                           "  email: privacy@example.com\n  email: legal@example.com\nnotice:")
+    with pytest.raises(ManifestError) as raised:
+        load_manifest(write(text))
+    assert f"first on line {line_of(text, 'email: privacy@example.com')}" in raised.value.findings[0].message
+
+
+@pytest.mark.parametrize(("text", "code"), [("", "empty"), ("- just\n- a list\n", "wrong-type"),
+                                            ("\t: bad", "yaml-syntax")])
+def test_not_a_manifest(write, text, code):
+    with pytest.raises(ManifestError) as raised:
+        load_manifest(write(text))
+    assert [f.code for f in raised.value.findings] == [code]
+
+
+def test_missing_file_is_a_finding_not_a_traceback(tmp_path):
+    with pytest.raises(ManifestError) as raised:
+        load_manifest(tmp_path / "absent.yml")
+    assert raised.value.findings[0].code == "unreadable"
+    assert "absent.yml" in raised.value.findings[0].file
+
+
+def test_yes_no_keys_stay_text():
+    text = MINIMAL.replace("notice:\n", "notice:\n  ccpa_table: {A: YES, B: NO}\n")
+    manifest = load_text(text)
+    assert manifest.notice.ccpa_table == {"A": True, "B": False}
