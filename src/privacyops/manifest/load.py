@@ -40,10 +40,10 @@ def load_text(text: str, file: str = "<manifest>") -> Manifest:
     try:
         manifest = Manifest.model_validate(data)
     except ValidationError as exc:
-        raise ManifestError(validation.findings_from(exc, data, positions, Manifest)) from None
+        raise ManifestError(_by_line(validation.findings_from(exc, data, positions, Manifest))) from None
     problems = crossref.check(manifest, positions)
     if problems:
-        raise ManifestError(problems)
+        raise ManifestError(_by_line(problems))
     manifest._source = positions
     return manifest
 
@@ -52,3 +52,7 @@ def source_map(manifest: Manifest) -> source.SourceMap:
     """Return where the keys of a loaded manifest are in its file (an empty map if built in code)."""
     found = manifest._source
     return found if isinstance(found, source.SourceMap) else source.SourceMap(file="<manifest>")
+
+
+def _by_line(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.line, f.column))

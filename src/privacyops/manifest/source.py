@@ -96,7 +96,19 @@ class _Builder:
                 self.source.positions[(*path, index)] = _position(item)
                 items.append(self.value(item, (*path, index)))
             return items
-        return self.constructor.construct_object(node, deep=True)
+        return self.scalar(node, path)
+
+    def scalar(self, node: yaml.Node, path: Path) -> Any:
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError:
+            self._fail(node, path, "yaml-tag", f"the tag {node.tag} is not allowed in a manifest",
+                       "remove the tag (the word starting with !) and write a plain value")
+        except Exception:
+            # PyYAML resolves e.g. 2026-13-45 as a date and then fails to build it.
+            self._fail(node, path, "bad-scalar", f"the value {node.value!r} cannot be read",
+                       "write the value plainly (a date as YYYY-MM-DD) or quote it to keep it as text")
+        return None
 
     def mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}

@@ -71,15 +71,15 @@ def _has(current: Any, step: int | str) -> bool:
 
 def _finding(item: Any, path: Path, source: SourceMap, model: type[BaseModel]) -> Finding:
     kind = item["type"]
-    parent = dotted(path[:-1]) or "the top level"
+    parent = f"in {dotted(path[:-1])}" if path[:-1] else "at the top level"
     key = path[-1] if path else ""
     if kind == "missing":
-        message = f"`{key}` is required in {parent}"
-        fix = f"add `{key}:` under {parent}"
+        message = f"`{key}` is required {parent}"
+        fix = f"add `{key}:` under {dotted(path[:-1])}" if path[:-1] else f"add `{key}:` at the top level"
         code = "missing-key"
     elif kind == "extra_forbidden":
         allowed = allowed_keys(model, path[:-1])
-        message = f"unknown key `{key}` in {parent}"
+        message = f"unknown key `{key}` {parent}"
         fix = taxonomy.suggestion(str(key), allowed, "keys here") if allowed else "remove it"
         code = "unknown-key"
     elif kind in ("literal_error", "enum"):

@@ -10,7 +10,7 @@ import pytest
 
 from privacyops.examples import LANGFUSE_MANIFEST
 from privacyops.manifest.lint import has_errors, lint
-from privacyops.manifest.load import load_manifest
+from privacyops.manifest.load import load_manifest, load_text
 from privacyops.manifest.schema import Manifest
 
 DEMO_SCHEMA = Path(__file__).resolve().parents[3] / "docs" / "demo-schema.md"
@@ -130,3 +130,10 @@ def test_app_db_erasure_details(manifest):
     assert tables["traces"].identity["email"] == "metadata->user.email"
     assert tables["users"].identity == {"email": "email", "user_id": "id"}
     assert "user.content.llm_payload" in tables["observations"].categories()
+
+
+def test_the_example_in_the_reference_loads_and_lints_clean():
+    text = (DEMO_SCHEMA.parent / "manifest.md").read_text(encoding="utf-8")
+    block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    manifest = load_text(block, "docs/manifest.md")
+    assert lint(manifest, today=dt.date(2026, 11, 26)) == []

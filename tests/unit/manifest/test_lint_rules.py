@@ -184,3 +184,17 @@ def test_has_errors():
     set_at("purposes/newsletter/withdrawal", [])(data)
     assert has_errors(lint_codes(data))
     assert not has_errors(lint_codes(minimal_data()))
+
+
+def test_every_code_the_rules_emit_is_documented():
+    import re
+    from pathlib import Path
+
+    import privacyops.manifest as package
+
+    root = Path(package.__file__).parent
+    source = "".join((root / name).read_text() for name in ("rules_claims.py", "rules_processing.py"))
+    codes = set(re.findall(r'"(?:error|warning|info)", "([a-z-]+)"', source))
+    assert len(codes) >= 15
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "manifest.md").read_text()
+    assert {code for code in codes if f"`{code}`" not in docs} == set()

@@ -91,8 +91,17 @@ def test_duplicate_key_names_the_first_line(write):
     assert f"first on line {line_of(text, 'email: privacy@example.com')}" in raised.value.findings[0].message
 
 
-@pytest.mark.parametrize(("text", "code"), [("", "empty"), ("- just\n- a list\n", "wrong-type"),
-                                            ("\t: bad", "yaml-syntax")])
+@pytest.mark.parametrize(("text", "code"), [
+    ("", "empty"),
+    ("- just\n- a list\n", "wrong-type"),
+    ("\t: bad", "yaml-syntax"),
+    ("a: !!python/object:os.system x\n", "yaml-tag"),
+    ("controller: !custom 5\n", "yaml-tag"),
+    ("notice: {last_updated: 2026-13-45}\n", "bad-scalar"),
+    ("a: !!bool maybe\n", "bad-scalar"),
+    ("? [a, b]\n: 1\n", "key-type"),
+    ("a: *nowhere\n", "yaml-syntax"),
+])
 def test_not_a_manifest(write, text, code):
     with pytest.raises(ManifestError) as raised:
         load_manifest(write(text))
