@@ -39,7 +39,7 @@ def nearest(word: str, known: Iterable[str], count: int = 3) -> list[str]:
     return [by_tail[t] for t in difflib.get_close_matches(tail, list(by_tail), n=count, cutoff=0.6)]
 
 
-def suggestion(word: str, known: Iterable[str], what: str) -> str:
+def suggestion(word: str, known: Iterable[str], what: str, declared: bool = True) -> str:
     """Return a fix text naming the closest known words, or listing a few when none is close."""
     known = sorted(set(known))
     close = nearest(word, known)
@@ -47,4 +47,4 @@ def suggestion(word: str, known: Iterable[str], what: str) -> str:
         return "did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
     shown = ", ".join(f"`{k}`" for k in known[:12])
     more = f" (and {len(known) - 12} more)" if len(known) > 12 else ""
-    return f"use one of the declared {what}: {shown}{more}"
+    return f"use one of the {'declared ' if declared else ''}{what}: {shown}{more}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import types
 import typing
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -14,25 +15,44 @@ from privacyops.manifest.errors import Finding
 from privacyops.manifest.source import Path, SourceMap, dotted
 
 QUOTED = re.compile(r"'([^']*)'")
+INSTANCE_OF = re.compile(r" or instance of \w+")
 
 
 def findings_from(
     error: ValidationError, data: Any, source: SourceMap, model: type[BaseModel]
 ) -> list[Finding]:
     """Return one finding per offending key of the file."""
-    by_path: dict[tuple[Path, str], Finding] = {}
+    groups: dict[Path, list[Any]] = {}
     for item in error.errors():
-        path = data_path(data, item["loc"])
-        finding = _finding(item, path, source, model)
-        by_path.setdefault((path, finding.code), finding)
-    # A union reports once per member; keep one finding per key.
-    seen: set[Path] = set()
-    result = []
-    for (path, _), finding in by_path.items():
-        if path not in seen:
-            seen.add(path)
-            result.append(finding)
-    return _drop_missing_explained_by_typo(result, list(by_path))
+        groups.setdefault(data_path(data, item["loc"]), []).append(item)
+    findings = []
+    codes: list[tuple[Path, str]] = []
+    for path, items in groups.items():
+        finding = _finding(items[0], path, source, model)
+        if len(items) > 1 and finding.code in ("wrong-type", "bad-value"):
+            # A union (e.g. `sensitive: true | false | maybe`) reports once per member: merge them.
+            finding = replace(finding, code="bad-value",
+                              message=f"{_name(path)} has the value {_short(items[0].get('input'))}, "
+                              "which is not allowed",
+                              fix=f"write {_name(path)} as " + " or ".join(_expected(i) for i in items))
+        findings.append(finding)
+        codes += [(path, _finding(i, path, source, model).code) for i in items]
+    return _drop_missing_explained_by_typo(findings, codes)
+
+
+def _expected(item: Any) -> str:
+    if item["type"] in ("literal_error", "enum"):
+        return " or ".join(QUOTED.findall(str(item.get("ctx", {}).get("expected", "")))) or "another value"
+    return _expected_words(item["type"])
+
+
+def _name(path: Path) -> str:
+    """Return how a message names a key: `deadline`, or `rights[1]` for a list item."""
+    if not path:
+        return "the manifest"
+    if isinstance(path[-1], int):
+        return f"`{path[-2]}[{path[-1]}]`" if len(path) > 1 else f"`[{path[-1]}]`"
+    return f"`{path[-1]}`"
 
 
 def _drop_missing_explained_by_typo(findings: list[Finding], keys: list[tuple[Path, str]]) -> list[Finding]:
@@ -73,6 +93,7 @@ def _finding(item: Any, path: Path, source: SourceMap, model: type[BaseModel]) -
     kind = item["type"]
     parent = f"in {dotted(path[:-1])}" if path[:-1] else "at the top level"
     key = path[-1] if path else ""
+    name = _name(path)
     if kind == "missing":
         message = f"`{key}` is required {parent}"
         fix = f"add `{key}:` under {dotted(path[:-1])}" if path[:-1] else f"add `{key}:` at the top level"
@@ -80,20 +101,26 @@ def _finding(item: Any, path: Path, source: SourceMap, model: type[BaseModel]) -
     elif kind == "extra_forbidden":
         allowed = allowed_keys(model, path[:-1])
         message = f"unknown key `{key}` {parent}"
-        fix = taxonomy.suggestion(str(key), allowed, "keys here") if allowed else "remove it"
+        fix = taxonomy.suggestion(str(key), allowed, "keys allowed here", declared=False) if allowed \
+            else "remove it"
         code = "unknown-key"
     elif kind in ("literal_error", "enum"):
         expected = QUOTED.findall(str(item.get("ctx", {}).get("expected", "")))
-        message = f"`{key}` has the value {item.get('input')!r}, which is not allowed"
-        fix = taxonomy.suggestion(str(item.get("input")), expected, "values") if expected else item["msg"]
+        message = f"{name} has the value {item.get('input')!r}, which is not allowed"
+        fix = taxonomy.suggestion(str(item.get("input")), expected, "allowed values", declared=False) \
+            if expected else item["msg"]
         code = "bad-value"
     elif kind in ("value_error", "assertion_error"):
-        message = f"`{key}`: {item['msg'].removeprefix('Value error, ')}"
+        message = f"{name}: {item['msg'].removeprefix('Value error, ')}"
         fix = "see docs/manifest.md for this key"
         code = "invalid"
     else:
-        message = f"`{key}` has the wrong type: {item['msg'].lower()} (got {_short(item.get('input'))})"
-        fix = f"write `{key}` as {_expected_words(kind)}"
+        wanted = INSTANCE_OF.sub("", item["msg"]).lower()
+        message = f"{name} has the wrong type: {wanted} (got {_short(item.get('input'))})"
+        fix = f"write {name} as {_expected_words(kind)}"
+        keys = allowed_keys(model, path)
+        if keys and kind in ("model_type", "dict_type"):
+            fix += " with keys " + ", ".join(keys)
         code = "wrong-type"
     return source.finding(path, "error", code, message, fix)
 
