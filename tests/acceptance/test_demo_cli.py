@@ -39,6 +39,8 @@ def table_count(url: str, table: str) -> int:
 
 
 def test_demo_no_serve_builds_the_database_and_exits(db_url: str, tmp_path: Path) -> None:
+    # A PostgreSQL URL as people write it, without a driver name, must work too.
+    given = db_url.replace("postgresql+psycopg://", "postgresql://")
     result = subprocess.run(
         [
             sys.executable,
@@ -47,7 +49,7 @@ def test_demo_no_serve_builds_the_database_and_exits(db_url: str, tmp_path: Path
             "demo",
             "--no-serve",
             "--db",
-            db_url,
+            given,
             "--users",
             "30",
             "--traces",
