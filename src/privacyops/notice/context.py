@@ -92,6 +92,7 @@ class NoticeContext:
     purposes: list[PurposeView]
     gdpr_bases: list[BasisView]
     gdpr_regions: list[str]
+    gdpr_laws: list[str]
     canada_regions: list[str]
     canada_purposes: list[PurposeView]
     processor_data: list[str]
@@ -139,6 +140,7 @@ def build(manifest: schema.Manifest) -> NoticeContext:
         purposes=purposes,
         gdpr_bases=_gdpr_bases(manifest),
         gdpr_regions=[r.name for r in manifest.regions.values() if r.basis_regime == "gdpr"],
+        gdpr_laws=list(dict.fromkeys(r.law for r in manifest.regions.values() if r.basis_regime == "gdpr")),
         canada_regions=[r.name for r in manifest.regions.values() if r.basis_regime == "pipeda"],
         canada_purposes=[p for p in purposes if manifest.purposes[p.key].basis.pipeda],
         processor_data=_processor_data(manifest),
