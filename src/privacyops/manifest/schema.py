@@ -23,6 +23,7 @@ from privacyops.manifest.types import (
     Right,
     ServiceCategory,
     Source,
+    TrackingChannel,
     TransferMechanism,
     WithdrawalPath,
     check_iso_duration,
@@ -82,7 +83,7 @@ class NoticeClaims(Model):
     no_third_party_sources: bool = False
     not_sold_or_shared_12_months: bool = False
     withdrawal_requires_account_deletion: bool = False
-    collected_and_shared_through: tuple[str, ...] = ()
+    collected_and_shared_through: tuple[TrackingChannel, ...] = ()
 
 
 class CcpaDisclosures(Model):

@@ -53,6 +53,10 @@ ServiceCategory = Literal[
     "application_monitoring",
 ]
 TransferMechanism = Literal["none", "adequacy", "dpf", "scc", "uk_idta", "bcr", "derogation"]
+TrackingChannel = Literal[
+    "targeting_cookies", "marketing_cookies", "analytics_cookies", "beacons_pixels_tags",
+    "social_media_plugins", "sdks",
+]
 CookieCategory = Literal["necessary", "functional", "analytics", "marketing", "targeting"]
 RetentionAction = Literal["erase", "anonymise"]
 # `none`: the table holds no personal data of its own (e.g. an organisation shared by its members).
