@@ -6,6 +6,7 @@ upgraded database.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,14 @@ def alembic_config(url: str) -> Config:
     # ConfigParser interpolation would choke on '%' in passwords.
     config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
     config.attributes["privacyops_url"] = normalise_url(url)
+    if importlib.util.find_spec("ruff") is not None:
+        # New migration scripts come out formatted and lint-clean, as the rest of the code.
+        config.set_section_option("post_write_hooks", "hooks", "ruff_format, ruff_fix")
+        for name, options in (("ruff_format", "format"), ("ruff_fix", "check --fix --exit-zero")):
+            section = "post_write_hooks"
+            config.set_section_option(section, f"{name}.type", "module")
+            config.set_section_option(section, f"{name}.module", "ruff")
+            config.set_section_option(section, f"{name}.options", f"{options} REVISION_SCRIPT_FILENAME")
     return config
 
 

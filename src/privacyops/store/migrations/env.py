@@ -23,8 +23,7 @@ def include_name(name: str | None, type_: str, _parent: Any) -> bool:
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Write project column types as their plain SQLAlchemy type, so migrations never import models."""
     if type_ == "type" and isinstance(obj, TypeDecorator):
-        autogen_context.imports.add("import sqlalchemy as sa")
-        return f"sa.{obj.impl!r}"
+        return f"sa.{obj.impl!r}"  # the script template imports sqlalchemy as sa
     return False
 
 
