@@ -153,7 +153,7 @@ def test_sale_statement_follows_the_disclosures() -> None:
 
 def test_sensitive_data_and_sign_in_sources_are_stated_truthfully() -> None:
     summary = MD[MD.index("## Key points"):MD.index("## Contents")]
-    assert "Content ingested into the Cloud Service" in summary
+    assert "content ingested into the Cloud Service" in summary
     assert "do not collect sensitive" not in summary
     assert "Google, GitHub or AzureAD" in summary
 
