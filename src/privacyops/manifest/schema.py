@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 from pydantic import Field as PydanticField
 from pydantic import PrivateAttr, field_validator, model_validator
 
+from privacyops.manifest.notice_meta import CcpaDisclosures, Notice, NoticeClaims
+from privacyops.manifest.parties import Address, Contacts, Controller, Representative
 from privacyops.manifest.systems import Field, Reference, System, Table
 from privacyops.manifest.types import (
     CCPA_LETTERS,
@@ -23,7 +24,6 @@ from privacyops.manifest.types import (
     Right,
     ServiceCategory,
     Source,
-    TrackingChannel,
     TransferMechanism,
     WithdrawalPath,
     check_iso_duration,
@@ -36,84 +36,6 @@ __all__ = [
     "Purpose", "Reference", "Region", "Representative", "Retention", "RetentionRule", "SignalPolicy",
     "Signals", "SocialLogin", "Subprocessor", "SupervisoryAuthority", "System", "Table",
 ]
-
-
-class Address(Model):
-    """A postal address."""
-
-    street: str
-    postal_code: str
-    city: str
-    region: str | None = None
-    country: str
-
-    def one_line(self) -> str:
-        """Return the address on one line."""
-        parts = [self.street, f"{self.postal_code} {self.city}", self.region, self.country]
-        return ", ".join(p for p in parts if p)
-
-
-class Representative(Model):
-    """A representative or data protection officer, with their own contact details."""
-
-    name: str
-    email: str | None = None
-    phone: str | None = None
-    website: str | None = None
-    address: Address | None = None
-
-
-class Controller(Model):
-    """Who decides why and how the data is processed."""
-
-    legal_name: str
-    address: Address
-    email: str
-    phone: str | None = None
-    website: str | None = None
-    representative_eea: Representative | None = None
-    representative_uk: Representative | None = None
-    dpo: Representative | None = None
-
-
-class NoticeClaims(Model):
-    """Statements the notice makes about itself, kept so the lint can test them against the facts."""
-
-    no_sensitive_information: bool = False
-    no_third_party_sources: bool = False
-    not_sold_or_shared_12_months: bool = False
-    withdrawal_requires_account_deletion: bool = False
-    collected_and_shared_through: tuple[TrackingChannel, ...] = ()
-
-
-class CcpaDisclosures(Model):
-    """The categories disclosed, sold or shared in the last twelve months, by CCPA letter."""
-
-    business_purpose: tuple[CcpaLetter, ...] = ()
-    sold: tuple[CcpaLetter, ...] = ()
-    shared: tuple[CcpaLetter, ...] = ()
-
-
-class Notice(Model):
-    """Metadata of the published notice and what it claims."""
-
-    title: str = "Privacy notice"
-    version: str
-    last_updated: dt.date
-    effective_date: dt.date | None = None
-    url: str | None = None
-    change_notification: tuple[Literal["posted_notice", "direct_notification"], ...] = ("posted_notice",)
-    claims: NoticeClaims = NoticeClaims()
-    ccpa_table: dict[CcpaLetter, bool] = PydanticField(default_factory=dict)
-    ccpa_disclosures: CcpaDisclosures = CcpaDisclosures()
-
-    @field_validator("ccpa_table", mode="before")
-    @classmethod
-    def _yes_no(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: (v.upper() == "YES") if isinstance(v, str) and v.upper() in ("YES", "NO") else v
-                    for k, v in value.items()}
-        return value
 
 
 class Holidays(Model):
@@ -357,16 +279,6 @@ class AutomatedDecision(Model):
         if self.legal_effect and not self.human_review:
             raise ValueError("a decision with legal effect needs human_review: how a person can ask a human")
         return self
-
-
-class Contacts(Model):
-    """Where people reach the privacy team and file requests."""
-
-    privacy_email: str
-    postal_address: Address | None = None
-    phone: str | None = None
-    dsr_url: str | None = None
-    account_deletion_help_url: str | None = None
 
 
 class Manifest(Model):

@@ -1,0 +1,53 @@
+"""Who is responsible and how to reach them: controller, representatives, contacts."""
+
+from __future__ import annotations
+
+from privacyops.manifest.types import Model
+
+
+class Address(Model):
+    """A postal address."""
+
+    street: str
+    postal_code: str
+    city: str
+    region: str | None = None
+    country: str
+
+    def one_line(self) -> str:
+        """Return the address on one line."""
+        parts = [self.street, f"{self.postal_code} {self.city}", self.region, self.country]
+        return ", ".join(p for p in parts if p)
+
+
+class Representative(Model):
+    """A representative or data protection officer, with their own contact details."""
+
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    website: str | None = None
+    address: Address | None = None
+
+
+class Controller(Model):
+    """Who decides why and how the data is processed."""
+
+    legal_name: str
+    address: Address
+    email: str
+    phone: str | None = None
+    website: str | None = None
+    representative_eea: Representative | None = None
+    representative_uk: Representative | None = None
+    dpo: Representative | None = None
+
+
+class Contacts(Model):
+    """Where people reach the privacy team and file requests."""
+
+    privacy_email: str
+    postal_address: Address | None = None
+    phone: str | None = None
+    dsr_url: str | None = None
+    account_deletion_help_url: str | None = None
