@@ -52,7 +52,8 @@ def canada_basis(ctx: Context) -> Iterator[Finding]:
                 "set pipeda: {consent: express|implied} or "
                 "pipeda: {exception_ref: <a canada_exceptions key>}",
             )
-        sensitive = sorted(c for c in purpose.categories if m.data_categories[c].sensitive is not False)
+        sensitive = sorted(c for c in purpose.categories
+                           if c in m.data_categories and m.data_categories[c].sensitive is not False)
         if basis.consent == "implied" and sensitive:
             yield ctx.finding(
                 "warning", "canada-sensitive-implied-consent", path,
