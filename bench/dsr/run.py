@@ -1,0 +1,245 @@
+"""Subject-request benchmark: privacyops against Fides 2.86 and the SQL floor, side by side in one run.
+
+usage: python bench/dsr/run.py --sizes 10k,100k,1m [--no-fides] [--no-sqlite] [--rebuild] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import data
+import fides_side
+import floor_side
+import privacyops_side
+import report
+import services
+import sqlalchemy as sa
+import truth
+from services import FIDES_VERSION, REPO, WORK, Postgres, Started, log
+
+FIDES_DB = "bench_fides_meta"  # Fides's own database (policies, requests), kept between runs
+SUBJECTS = [f"subject{k}@example.com" for k in range(1, 8)]
+ACCESS_SUBJECT = SUBJECTS[0]
+FIDES_ERASED = SUBJECTS[1:4]  # on the shared copy, with the floor's
+FLOOR_ERASED = SUBJECTS[4:7]
+PO_ERASED = SUBJECTS  # privacyops has its own copy, so it may erase all seven
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    sizes = [data.parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    started = Started()
+    results: dict[str, Any] = {"command": "python bench/dsr/run.py " + " ".join(argv or sys.argv[1:]),
+                               "rows": []}
+    try:
+        pg = _postgres()
+        fides = None if args.no_fides else _start_fides(started, pg)
+        results["machine"] = _machine(pg, fides is not None)
+        for traces in sizes:
+            template = data.build_template(pg, traces, args.rebuild)
+            results["rows"].append(_postgres_size(pg, template, traces, fides, args))
+            if not args.no_sqlite:
+                results["rows"].append(_sqlite_size(pg, template, traces, args))
+            _save(results)
+    finally:
+        started.stop_all()
+    results["machine"]["load average (end)"] = _load()
+    path = _save(results)
+    if not args.no_readme:
+        report.write_readme(results)
+        log(f"results written to {report.README.relative_to(REPO)} and {path.relative_to(REPO)}")
+    print(report.section(results))
+    return 0
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", default="10k,100k", help="trace counts, e.g. 10k,100k,1m")
+    parser.add_argument("--repeat", type=int, default=5, help="warm privacyops accesses per size (median)")
+    parser.add_argument("--no-fides", action="store_true", help="skip Fides (privacyops and the floor only)")
+    parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite copies")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the template databases")
+    parser.add_argument("--keep", action="store_true", help="keep the working copies for inspection")
+    parser.add_argument("--no-readme", action="store_true", help="do not rewrite the README's results")
+    return parser.parse_args(argv)
+
+
+def _postgres() -> Postgres:
+    pg = services.start_postgres()
+    log(f"PostgreSQL on {pg.host}:{pg.port}")
+    return pg
+
+
+class Fides:
+    """A running Fides: its venv's interpreter and the environment of its processes."""
+
+    def __init__(self, python: Path, env: dict[str, str]) -> None:
+        self.python, self.env = python, env
+
+
+def _start_fides(started: Started, pg: Postgres) -> Fides:
+    python = services.ensure_fides_venv()
+    services.start_redis(started)
+    if not _exists(pg, FIDES_DB):
+        subprocess.run(["createdb", FIDES_DB], env={**os.environ, **pg.env()}, check=True)
+    env = services.fides_env(pg, FIDES_DB)
+    services.start_fides(started, python, env)
+    return Fides(python, env)
+
+
+def _exists(pg: Postgres, database: str) -> bool:
+    engine = sa.create_engine(pg.url("postgres"))
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database})
+            return found.first() is not None
+    finally:
+        engine.dispose()
+
+
+def _postgres_size(pg: Postgres, template: str, traces: int, fides: Fides | None,
+                   args: argparse.Namespace) -> dict[str, Any]:
+    lbl = data.label(traces)
+    row: dict[str, Any] = {"db": "postgresql", "traces": traces, "label": lbl,
+                           "db_size": data.database_size(pg, template)}
+    shared = data.copy_database(pg, template, f"bench_obs_{lbl.lower()}")
+    own = data.copy_database(pg, template, f"bench_obs_{lbl.lower()}_po")
+    checks: list[str] = []
+    engine = sa.create_engine(pg.url(shared))
+    try:
+        expected = truth.subject_rows(engine, ACCESS_SUBJECT)
+        row["subject_rows"] = expected
+        if fides is not None:
+            fides_side.configure(fides.python, fides.env, shared)
+            log(f"{lbl}: Fides access x3, erasure x3")
+            accesses = fides_side.run(fides.python, fides.env, "access", [ACCESS_SUBJECT] * 3)
+            erasures = fides_side.run(fides.python, fides.env, "erasure", FIDES_ERASED)
+            row["fides_access"] = [r.wall_s for r in accesses]
+            row["fides_erasure"] = [r.wall_s for r in erasures]
+            row["fides_status"] = sorted({r.status for r in accesses + erasures})
+            checks.append("Fides " + _erased_check(engine, FIDES_ERASED))
+        log(f"{lbl}: SQL floor")
+        floor_python = fides.python if fides is not None else Path(sys.executable)
+        floor_env = {**os.environ, **pg.env()}
+        row["floor_access"] = [floor_side.postgres(floor_python, floor_env, shared, "access", ACCESS_SUBJECT)
+                               for _ in range(3)]
+        row["floor_erasure"] = [floor_side.postgres(floor_python, floor_env, shared, "erasure", e)
+                                for e in FLOOR_ERASED]
+        erased = (FIDES_ERASED if fides is not None else []) + FLOOR_ERASED
+        checks.append("others " + truth.erasure_verdict(engine, erased))
+    finally:
+        engine.dispose()
+    _privacyops(row, pg.url(own), expected, checks, args)
+    row["checks"] = "; ".join(checks)
+    if not args.keep:
+        data.drop_database(pg, own)
+        data.drop_database(pg, shared)
+    return row
+
+
+def _sqlite_size(pg: Postgres, template: str, traces: int, args: argparse.Namespace) -> dict[str, Any]:
+    lbl = data.label(traces)
+    source = data.sqlite_template(pg, template, traces, args.rebuild)
+    row: dict[str, Any] = {"db": "sqlite", "traces": traces, "label": lbl,
+                           "db_size": f"{source.stat().st_size / 2**20:.0f} MB"}
+    floor_copy = data.copy_sqlite(source, f"obs_{lbl.lower()}_floor")
+    own = data.copy_sqlite(source, f"obs_{lbl.lower()}_po")
+    checks: list[str] = []
+    engine = sa.create_engine(f"sqlite:///{floor_copy}")
+    try:
+        expected = truth.subject_rows(engine, ACCESS_SUBJECT)
+        log(f"{lbl}: SQLite floor")
+        row["floor_access"] = [floor_side.sqlite(floor_copy, "access", ACCESS_SUBJECT) for _ in range(3)]
+        row["floor_erasure"] = [floor_side.sqlite(floor_copy, "erasure", e) for e in FLOOR_ERASED]
+        checks.append("floor " + truth.erasure_verdict(engine, FLOOR_ERASED))
+    finally:
+        engine.dispose()
+    _privacyops(row, f"sqlite:///{own}", expected, checks, args)
+    row["checks"] = "; ".join(checks)
+    if not args.keep:
+        for path in (floor_copy, own):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return row
+
+
+def _privacyops(row: dict[str, Any], url: str, expected: dict[str, int], checks: list[str],
+                args: argparse.Namespace) -> None:
+    """Time privacyops on its own copy and check its access against the ground truth."""
+    missing = privacyops_side.engine_available()
+    if missing:
+        checks.append(missing)
+        return
+    log(f"{row['label']} {row['db']}: privacyops access x{args.repeat}, erasure x{len(PO_ERASED)}")
+    timings = privacyops_side.measure(url, [ACCESS_SUBJECT] * args.repeat, PO_ERASED)
+    row["po_cold_access"] = timings.cold_access_s
+    row["po_access"] = timings.access_s
+    row["po_erasure"] = timings.erasure_s
+    row["po_access_rows"] = timings.access_rows
+    access_ok = timings.access_rows == expected
+    checks.append("privacyops access " + ("returns every row of the subject" if access_ok
+                                          else f"rows differ: {timings.access_rows} != {expected}"))
+    engine = sa.create_engine(url)
+    try:
+        checks.append("privacyops erasure " + truth.erasure_verdict(engine, PO_ERASED))
+    finally:
+        engine.dispose()
+    checks.extend(timings.errors)
+
+
+def _erased_check(engine: sa.Engine, emails: list[str]) -> str:
+    left = {truth.user_id(e): {t: n for t, n in truth.leftovers(engine, e).items() if n} for e in emails}
+    bad = {u: t for u, t in left.items() if t}
+    return "erasure ok" if not bad else f"erasure left rows: {bad}"
+
+
+def _machine(pg: Postgres, with_fides: bool) -> dict[str, Any]:
+    engine = sa.create_engine(pg.url("postgres"))
+    with engine.connect() as conn:
+        server = str(conn.execute(sa.text("SHOW server_version")).scalar_one())
+        buffers = str(conn.execute(sa.text("SHOW shared_buffers")).scalar_one())
+    engine.dispose()
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), "0")
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "CPU": f"{os.cpu_count()} cores, {cpu} (shared with other work while measuring)",
+        "memory": f"{int(memory) / 2**20:.0f} GiB",
+        "load average (start)": _load(),
+        "OS": f"{platform.system()} {platform.release()}",
+        "PostgreSQL": f"{server} on 127.0.0.1 (fsync off, synchronous_commit off, shared_buffers {buffers})",
+        "SQLite": sqlite3.sqlite_version,
+        "privacyops": f"{metadata.version('privacyops')} (commit {commit}), "
+                      f"Python {platform.python_version()}",
+        "Fides": (f"ethyca-fides {FIDES_VERSION}, Python 3.13, in-process execution" if with_fides
+                  else "not run"),
+    }
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _save(results: dict[str, Any]) -> Path:
+    path = WORK / "results" / "dsr-latest.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    sys.exit(main())
