@@ -10,6 +10,7 @@ from privacyops.store.models.audit import AuditEvent, AuditHead
 from privacyops.store.models.notice import NoticeVersion
 from privacyops.store.models.outbox import OutboxMessage
 from privacyops.store.models.requests import (
+    ErasureSuppression,
     RequestIdentity,
     RequestTransition,
     SubjectRequest,
@@ -18,6 +19,6 @@ from privacyops.store.models.requests import (
 from privacyops.store.models.tokens import ApiToken
 
 __all__ = [
-    "ApiToken", "AuditEvent", "AuditHead", "NoticeVersion", "OutboxMessage", "RequestIdentity",
-    "RequestTransition", "SubjectRequest", "VerificationChallenge",
+    "ApiToken", "AuditEvent", "AuditHead", "ErasureSuppression", "NoticeVersion", "OutboxMessage",
+    "RequestIdentity", "RequestTransition", "SubjectRequest", "VerificationChallenge",
 ]

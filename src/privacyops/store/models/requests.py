@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from privacyops.store.base import Base
@@ -100,3 +100,16 @@ class VerificationChallenge(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class ErasureSuppression(Base):
+    """A keyed hash of an erased subject's identity: keeps them erased and unsubscribed (ER-5)."""
+
+    __tablename__ = "erasure_suppressions"
+    __table_args__ = (UniqueConstraint("kind", "value_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    value_hash: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

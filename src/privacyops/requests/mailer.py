@@ -1,0 +1,73 @@
+"""Sending email: a small ``Mailer`` protocol, the SMTP implementation, and an in-memory fake for tests."""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Protocol
+
+from privacyops.settings import Settings
+
+
+class Mailer(Protocol):
+    """Anything that can deliver one message (raising on failure)."""
+
+    def send(self, message: EmailMessage) -> None: ...
+
+
+@dataclass(frozen=True)
+class SmtpMailer:
+    """Deliver through an SMTP server with the standard library's ``smtplib``."""
+
+    host: str
+    port: int
+    timeout: float = 30.0
+
+    def send(self, message: EmailMessage) -> None:
+        """Hand ``message`` to the SMTP server; raises ``smtplib.SMTPException`` or ``OSError`` on failure."""
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            smtp.send_message(message)
+
+
+@dataclass
+class MemoryMailer:
+    """Keep messages in a list instead of sending them (unit tests, dry runs)."""
+
+    sent: list[EmailMessage] = field(default_factory=list)
+    fail_with: Exception | None = None
+
+    def send(self, message: EmailMessage) -> None:
+        """Record ``message``, or raise ``fail_with`` when set."""
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.sent.append(message)
+
+
+def mailer_from(settings: Settings) -> SmtpMailer:
+    """Return the SMTP mailer named by ``PRIVACYOPS_SMTP_HOST`` and ``PRIVACYOPS_SMTP_PORT``."""
+    return SmtpMailer(settings.smtp_host, settings.smtp_port)
+
+
+def build_message(
+    *,
+    sender: str,
+    recipient: str,
+    subject: str,
+    text: str,
+    html: str,
+    message_id: str,
+    date: datetime | None = None,
+) -> EmailMessage:
+    """Return a multipart/alternative message with a plain-text and an HTML part and a fixed Message-ID."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = recipient
+    message["Subject"] = subject
+    message["Message-ID"] = message_id
+    message["Date"] = format_datetime(date or datetime.now(UTC))
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
