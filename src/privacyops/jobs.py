@@ -122,7 +122,9 @@ class JobContext:
         # The engine is created on first use, in the process that runs the task.
         with self._lock:
             if self._sessions is None:
-                self._sessions = db.session_factory(db.make_engine(self.settings.database_url))
+                self._sessions = db.session_factory(
+                    db.make_engine(self.settings.database_url, sqlite_immediate=True)
+                )
             return self._sessions
 
 

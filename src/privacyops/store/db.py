@@ -30,8 +30,13 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **engine_kwargs: Any) -> sa.Engine:
-    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and its parent folder."""
+def make_engine(url: str, *, sqlite_immediate: bool = False, **engine_kwargs: Any) -> sa.Engine:
+    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and its parent folder.
+
+    ``sqlite_immediate`` makes every SQLite transaction take the write lock when it begins. Use it for
+    an engine whose transactions read and then write (a workflow step): otherwise a concurrent commit
+    between the read and the write makes SQLite refuse the write at once with "database is locked".
+    """
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -45,7 +50,7 @@ def make_engine(url: str, **engine_kwargs: Any) -> sa.Engine:
     connect_args.setdefault("check_same_thread", False)
     engine = sa.create_engine(url, connect_args=connect_args, **engine_kwargs)
     event.listen(engine, "connect", _configure_sqlite)
-    event.listen(engine, "begin", _begin_sqlite)
+    event.listen(engine, "begin", _begin_sqlite_immediate if sqlite_immediate else _begin_sqlite)
     return engine
 
 
@@ -63,6 +68,10 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 def _begin_sqlite(connection: sa.Connection) -> None:
     connection.exec_driver_sql("BEGIN")
+
+
+def _begin_sqlite_immediate(connection: sa.Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: sa.Engine) -> sessionmaker[Session]:

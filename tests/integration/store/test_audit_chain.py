@@ -169,3 +169,33 @@ def test_verify_walks_across_batches(
     with sessions() as session:
         result = chain.verify(session)
     assert (result.ok, result.count, result.first_bad_id) == (False, 4, 5)
+
+
+def test_read_then_append_under_concurrency(db_url: str, db_kind: str) -> None:
+    # A workflow step reads first, then appends. With immediate transactions on SQLite (and row locks
+    # on PostgreSQL) concurrent steps queue up instead of failing.
+    db.upgrade(db_url)
+    engine = db.make_engine(db_url, sqlite_immediate=True)
+    factory = db.session_factory(engine)
+    errors: list[BaseException] = []
+
+    def step(worker: int) -> None:
+        try:
+            for index in range(8):
+                with factory.begin() as session:
+                    session.execute(sa.select(AuditEvent.id).limit(1)).all()
+                    chain.append(session, actor=f"w{worker}", action="step", entity="request",
+                                 entity_id=str(index), data={})
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=step, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with factory() as session:
+        result = chain.verify(session)
+    engine.dispose()
+    assert errors == []
+    assert result == chain.VerifyResult(ok=True, count=32)
