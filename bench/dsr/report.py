@@ -48,9 +48,14 @@ def table(rows: list[dict[str, Any]], with_fides: bool) -> list[str]:
         if with_fides:
             cells += [ratio(fa, pa), ratio(fe, pe)]
         cells += [ms(median(row.get("floor_access"))), ms(median(row.get("floor_erasure"))),
-                  ms(row.get("po_cold_access")), row.get("checks", "")]
+                  ms(row.get("po_cold_access")), _checks(row.get("checks", {}))]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def _checks(checks: dict[str, str]) -> str:
+    failed = [f"{name}: {verdict}" for name, verdict in checks.items() if verdict != "ok"]
+    return "; ".join(failed) if failed else f"all {len(checks)} pass"
 
 
 def goals(rows: list[dict[str, Any]]) -> list[str]:

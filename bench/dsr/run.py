@@ -114,7 +114,7 @@ def _postgres_size(pg: Postgres, template: str, traces: int, fides: Fides | None
                            "db_size": data.database_size(pg, template)}
     shared = data.copy_database(pg, template, f"bench_obs_{lbl.lower()}")
     own = data.copy_database(pg, template, f"bench_obs_{lbl.lower()}_po")
-    checks: list[str] = []
+    checks: dict[str, str] = {}
     engine = sa.create_engine(pg.url(shared))
     try:
         expected = truth.subject_rows(engine, ACCESS_SUBJECT)
@@ -127,7 +127,9 @@ def _postgres_size(pg: Postgres, template: str, traces: int, fides: Fides | None
             row["fides_access"] = [r.wall_s for r in accesses]
             row["fides_erasure"] = [r.wall_s for r in erasures]
             row["fides_status"] = sorted({r.status for r in accesses + erasures})
-            checks.append("Fides " + _erased_check(engine, FIDES_ERASED))
+            checks["Fides erasure"] = _erased_check(engine, FIDES_ERASED)
+            if row["fides_status"] != ["complete"]:
+                checks["Fides status"] = ", ".join(row["fides_status"])
         log(f"{lbl}: SQL floor")
         floor_python = fides.python if fides is not None else Path(sys.executable)
         floor_env = {**os.environ, **pg.env()}
@@ -136,11 +138,11 @@ def _postgres_size(pg: Postgres, template: str, traces: int, fides: Fides | None
         row["floor_erasure"] = [floor_side.postgres(floor_python, floor_env, shared, "erasure", e)
                                 for e in FLOOR_ERASED]
         erased = (FIDES_ERASED if fides is not None else []) + FLOOR_ERASED
-        checks.append("others " + truth.erasure_verdict(engine, erased))
+        checks["floor and Fides erasures"] = truth.erasure_verdict(engine, erased)
     finally:
         engine.dispose()
     _privacyops(row, pg.url(own), expected, checks, args)
-    row["checks"] = "; ".join(checks)
+    row["checks"] = checks
     if not args.keep:
         data.drop_database(pg, own)
         data.drop_database(pg, shared)
@@ -154,18 +156,18 @@ def _sqlite_size(pg: Postgres, template: str, traces: int, args: argparse.Namesp
                            "db_size": f"{source.stat().st_size / 2**20:.0f} MB"}
     floor_copy = data.copy_sqlite(source, f"obs_{lbl.lower()}_floor")
     own = data.copy_sqlite(source, f"obs_{lbl.lower()}_po")
-    checks: list[str] = []
+    checks: dict[str, str] = {}
     engine = sa.create_engine(f"sqlite:///{floor_copy}")
     try:
         expected = truth.subject_rows(engine, ACCESS_SUBJECT)
         log(f"{lbl}: SQLite floor")
         row["floor_access"] = [floor_side.sqlite(floor_copy, "access", ACCESS_SUBJECT) for _ in range(3)]
         row["floor_erasure"] = [floor_side.sqlite(floor_copy, "erasure", e) for e in FLOOR_ERASED]
-        checks.append("floor " + truth.erasure_verdict(engine, FLOOR_ERASED))
+        checks["floor erasure"] = truth.erasure_verdict(engine, FLOOR_ERASED)
     finally:
         engine.dispose()
     _privacyops(row, f"sqlite:///{own}", expected, checks, args)
-    row["checks"] = "; ".join(checks)
+    row["checks"] = checks
     if not args.keep:
         for path in (floor_copy, own):
             for suffix in ("", "-wal", "-shm"):
@@ -173,12 +175,12 @@ def _sqlite_size(pg: Postgres, template: str, traces: int, args: argparse.Namesp
     return row
 
 
-def _privacyops(row: dict[str, Any], url: str, expected: dict[str, int], checks: list[str],
+def _privacyops(row: dict[str, Any], url: str, expected: dict[str, int], checks: dict[str, str],
                 args: argparse.Namespace) -> None:
     """Time privacyops on its own copy and check its access against the ground truth."""
     missing = privacyops_side.engine_available()
     if missing:
-        checks.append(missing)
+        checks["privacyops"] = missing
         return
     log(f"{row['label']} {row['db']}: privacyops access x{args.repeat}, erasure x{len(PO_ERASED)}")
     timings = privacyops_side.measure(url, [ACCESS_SUBJECT] * args.repeat, PO_ERASED)
@@ -187,20 +189,20 @@ def _privacyops(row: dict[str, Any], url: str, expected: dict[str, int], checks:
     row["po_erasure"] = timings.erasure_s
     row["po_access_rows"] = timings.access_rows
     access_ok = timings.access_rows == expected
-    checks.append("privacyops access " + ("returns every row of the subject" if access_ok
-                                          else f"rows differ: {timings.access_rows} != {expected}"))
+    checks["privacyops access"] = "ok" if access_ok else f"rows {timings.access_rows} != {expected}"
     engine = sa.create_engine(url)
     try:
-        checks.append("privacyops erasure " + truth.erasure_verdict(engine, PO_ERASED))
+        checks["privacyops erasure"] = truth.erasure_verdict(engine, PO_ERASED)
     finally:
         engine.dispose()
-    checks.extend(timings.errors)
+    if timings.errors:
+        checks["privacyops run"] = "; ".join(sorted(set(timings.errors)))
 
 
 def _erased_check(engine: sa.Engine, emails: list[str]) -> str:
     left = {truth.user_id(e): {t: n for t, n in truth.leftovers(engine, e).items() if n} for e in emails}
     bad = {u: t for u, t in left.items() if t}
-    return "erasure ok" if not bad else f"erasure left rows: {bad}"
+    return "ok" if not bad else f"left rows: {bad}"
 
 
 def _machine(pg: Postgres, with_fides: bool) -> dict[str, Any]:
@@ -215,6 +217,10 @@ def _machine(pg: Postgres, with_fides: bool) -> dict[str, Any]:
                    if line.startswith("MemTotal")), "0")
     commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip()
+    engine_paths = ["src/privacyops/engine", "src/privacyops/connectors"]
+    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", *engine_paths],
+                           capture_output=True, text=True).stdout.strip()
+    state = "with uncommitted changes to the engine or connectors" if dirty else "engine as committed"
     return {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "CPU": f"{os.cpu_count()} cores, {cpu} (shared with other work while measuring)",
@@ -223,7 +229,7 @@ def _machine(pg: Postgres, with_fides: bool) -> dict[str, Any]:
         "OS": f"{platform.system()} {platform.release()}",
         "PostgreSQL": f"{server} on 127.0.0.1 (fsync off, synchronous_commit off, shared_buffers {buffers})",
         "SQLite": sqlite3.sqlite_version,
-        "privacyops": f"{metadata.version('privacyops')} (commit {commit}), "
+        "privacyops": f"{metadata.version('privacyops')} (commit {commit}, {state}), "
                       f"Python {platform.python_version()}",
         "Fides": (f"ethyca-fides {FIDES_VERSION}, Python 3.13, in-process execution" if with_fides
                   else "not run"),
