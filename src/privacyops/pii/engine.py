@@ -12,7 +12,7 @@ import bisect
 import functools
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from privacyops.pii import scanner as scanning
 from privacyops.pii.recognizers import Candidate, Recognizer, default_recognizers
@@ -21,8 +21,7 @@ SEPARATOR = "\n\x00\n"
 DEFAULT_THRESHOLD = 0.5
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """One detected piece of personal data: where it is, what it is and how sure the engine is."""
 
     start: int

@@ -136,23 +136,42 @@ class HyperscanScanner:
     def scan(self, text: str) -> Iterator[tuple[CompiledPattern, re.Match[str]]]:
         ends = self._ends(text)
         size = len(text)
-        i, count = 0, len(ends)
-        while i < count:
-            pattern_id = ends[i][0]
+        for pattern_id, windows in _windows_by_pattern(ends, self.patterns):
             compiled = self.patterns[pattern_id]
-            width = compiled.width
-            window_start, window_end = max(0, ends[i][1] - width), ends[i][1]
+            if len(windows) * WINDOW_COST > size:
+                # Many windows cost more in call overhead than one pass of ``re`` over everything.
+                for match in compiled.regex.finditer(text):
+                    yield compiled, match
+                continue
+            for start, end in windows:
+                yield from _matches_in_window(compiled, text, start, end, size)
+
+
+WINDOW_COST = 400
+"""Characters of plain ``re`` scanning that cost about as much as confirming one window."""
+
+
+def _windows_by_pattern(
+    ends: list[tuple[int, int]], patterns: Sequence[CompiledPattern]
+) -> Iterator[tuple[int, list[tuple[int, int]]]]:
+    """Group sorted (pattern, end) pairs into merged ``[end - width, end]`` windows per pattern."""
+    i, count = 0, len(ends)
+    while i < count:
+        pattern_id = ends[i][0]
+        width = patterns[pattern_id].width
+        windows: list[tuple[int, int]] = []
+        start, stop = max(0, ends[i][1] - width), ends[i][1]
+        i += 1
+        while i < count and ends[i][0] == pattern_id:
+            end = ends[i][1]
+            if end - width <= stop:
+                stop = end
+            else:
+                windows.append((start, stop))
+                start, stop = max(0, end - width), end
             i += 1
-            while True:
-                if i < count and ends[i][0] == pattern_id and ends[i][1] - width <= window_end:
-                    window_end = ends[i][1]
-                    i += 1
-                    continue
-                yield from _matches_in_window(compiled, text, window_start, window_end, size)
-                if i >= count or ends[i][0] != pattern_id:
-                    break
-                window_start, window_end = max(0, ends[i][1] - width), ends[i][1]
-                i += 1
+        windows.append((start, stop))
+        yield pattern_id, windows
 
 
 def _matches_in_window(

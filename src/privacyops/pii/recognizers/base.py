@@ -10,9 +10,8 @@ rejects it (``False``) or leaves the pattern's score (``None``).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 WS = r"[ \t\r\n\f\v]"
 """Whitespace class spelled out, because ``\\s`` differs slightly between regex engines."""
@@ -38,7 +37,7 @@ class Pattern:
     kind: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Candidate:
     """A pattern match handed to a recognizer's hooks."""
 
@@ -71,8 +70,7 @@ class Candidate:
         return self.text[self.end] if self.end < self._top() else ""
 
 
-@dataclass(frozen=True)
-class Detection:
+class Detection(NamedTuple):
     """What a recognizer reports for one candidate: a span, a score, the kind, maybe another entity."""
 
     start: int
@@ -95,14 +93,14 @@ class Recognizer:
     CONTEXT_WIDTH: ClassVar[int] = 48
 
     name: str = ""
-    _context_re: re.Pattern[str] | None = field(default=None, init=False, repr=False)
-    _negative_re: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+    _context: tuple[str, ...] = field(default=(), init=False, repr=False)
+    _negative: tuple[str, ...] = field(default=(), init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.name:
             self.name = type(self).__name__
-        self._context_re = _word_alternation(self.CONTEXT)
-        self._negative_re = _word_alternation(self.NEGATIVE_CONTEXT)
+        self._context = tuple(word.lower() for word in self.CONTEXT)
+        self._negative = tuple(word.lower() for word in self.NEGATIVE_CONTEXT)
 
     # -- hooks -------------------------------------------------------------------------------------
     def invalidate_result(self, value: str) -> bool:
@@ -127,19 +125,34 @@ class Recognizer:
 
     # -- context -----------------------------------------------------------------------------------
     def adjust_for_context(self, score: float, candidate: Candidate, context: str = "") -> float:
-        """Raise the score when a context word precedes the match, lower it for a negative one."""
-        if score >= 1.0 or (self._context_re is None and self._negative_re is None):
+        """Raise the score when a context word precedes the match, lower it for a negative one.
+
+        A negative word counts only close by on the same line; a positive one anywhere in the window.
+        """
+        if score >= 1.0 or not (self._context or self._negative):
             return score
-        window = (context[-self.CONTEXT_WIDTH :] + " " + candidate.before(self.CONTEXT_WIDTH)).lower()
-        if self._negative_re is not None and self._negative_re.search(window):
+        before = candidate.before(self.CONTEXT_WIDTH).lower()
+        window = context[-self.CONTEXT_WIDTH :].lower() + "\n" + before if context else before
+        positive = _last_word(window, self._context)
+        negative = _last_word(before[-NEGATIVE_WIDTH:].rpartition("\n")[2], self._negative)
+        if negative >= 0 and negative + len(window) - min(len(before), NEGATIVE_WIDTH) > positive:
             return max(0.0, score - self.CONTEXT_PENALTY)
-        if self._context_re is not None and self._context_re.search(window):
+        if positive >= 0:
             return min(1.0, score + self.CONTEXT_BOOST)
         return score
 
 
-def _word_alternation(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not words:
-        return None
-    body = "|".join(re.escape(word.lower()) for word in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z])(?:{body})")
+def _last_word(window: str, words: tuple[str, ...]) -> int:
+    """Return where the last of ``words`` starts in ``window`` at a word start, or -1."""
+    best = -1
+    for word in words:
+        at = window.rfind(word)
+        while at > best:
+            if at == 0 or not window[at - 1].isalpha():
+                best = at
+                break
+            at = window.rfind(word, 0, at)
+    return best
+
+
+NEGATIVE_WIDTH = 24

@@ -25,7 +25,8 @@ _RANGES: tuple[tuple[int, int, frozenset[int]], ...] = (
     (81, 81, frozenset({16, 17, 18, 19})),
     (50, 50, frozenset(range(12, 20))),  # Maestro
     (56, 69, frozenset(range(12, 20))),
-    (1, 1, frozenset({15})),  # UATP
+    (1, 1, frozenset({15})),  # UATP and JCB 1800
+    (2131, 2131, frozenset({15})),  # JCB
     (60, 60, frozenset(range(12, 20))),  # RuPay and Maestro UK
     (3, 3, frozenset({15, 16})),
 )

@@ -8,7 +8,14 @@ from typing import ClassVar
 from privacyops.pii.recognizers.base import Candidate, Detection, Pattern, Recognizer
 
 _HEX = "0123456789abcdefABCDEF"
-_V6 = r"(?:[0-9A-Fa-f]{1,4}:|:){2,8}(?:[0-9A-Fa-f]{1,4}|:|(?:\d{1,3}\.){3}\d{1,3})?"
+_H = "[0-9A-Fa-f]{1,4}"
+_V4 = r"(?:\d{1,3}\.){3}\d{1,3}"
+# Either all eight groups, or a "::" somewhere: a clock ("12:30:45") is neither.
+_V6 = (
+    rf"(?:(?:{_H}:){{7}}{_H}"
+    rf"|(?:{_H}(?::{_H}){{0,6}})?::(?:{_V4}|{_H}(?::{_H}){{0,6}}(?::{_V4})?)?"
+    rf"|(?:{_H}:){{6}}{_V4})"
+)
 
 
 class IpAddressRecognizer(Recognizer):
@@ -18,7 +25,7 @@ class IpAddressRecognizer(Recognizer):
         Pattern("ipv6", rf"{_V6}(?:%[0-9A-Za-z]{{1,15}})?", 0.8, requires=(":",), kind="ipv6"),
     )
     CONTEXT: ClassVar[tuple[str, ...]] = ("ip", "address", "client", "remote", "host", "from", "src", "dst")
-    NEGATIVE_CONTEXT: ClassVar[tuple[str, ...]] = ("version", "v.", "release", "build", "oid", "sdk")
+    NEGATIVE_CONTEXT: ClassVar[tuple[str, ...]] = ("version", "release", "build", "oid", "rv:", "firmware")
 
     def detect(self, candidate: Candidate, context: str = "") -> list[Detection]:
         if candidate.pattern.kind == "ipv4":
@@ -30,9 +37,8 @@ class IpAddressRecognizer(Recognizer):
         # Part of a longer dotted run (an OID, a 5-part version) or a "v1.2.3.4" tag.
         if before in {".", "v", "V"} or (len(after) == 2 and after[0] == "." and after[1].isdigit()):
             return []
-        try:
-            ipaddress.IPv4Address(candidate.value)
-        except ValueError:
+        parts = candidate.value.split(".")
+        if not all(len(part) == 1 or (part[0] != "0" and int(part) <= 255) for part in parts):
             return []
         score = self.adjust_for_context(0.85, candidate, context)
         return [Detection(candidate.start, candidate.end, score, "ipv4")]

@@ -89,6 +89,8 @@ class NationalIdRecognizer(Recognizer):
         kind = candidate.pattern.kind
         value = candidate.value
         if kind == "digits":
+            if self.adjust_for_context(0.3, candidate, context) <= 0.3:
+                return []  # checksums of plain digit runs pass by chance: ask for a context word first
             kind = next((name for name, check in DIGIT_RUNS.items() if _safe(check, value)), "")
             if not kind:
                 return []

@@ -7,6 +7,7 @@ parsing is the slow step. A bare run of digits counts only next to a phone-like 
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import ClassVar
 
@@ -18,31 +19,37 @@ DEFAULT_REGIONS: tuple[str, ...] = (
     "US", "GB", "DE", "FR", "ES", "IT", "NL", "BR", "IN", "PL", "SE", "FI", "CA", "AU", "CH", "AT", "BE",
     "IE", "DK", "NO", "PT", "MX", "JP",
 )  # fmt: skip
+_EXT = r"(?: ?(?:x|ext\.?) ?\d{1,6})?"
+_SEP = r"[ .\-/]"
+_INTERNATIONAL = rf"(?:\+ ?|\(\+)[1-9]\d{{0,2}}\)?(?:{_SEP}?\(?\d{{1,5}}\)?){{1,6}}{_EXT}\b"
+_PARENTHESISED = rf"\(\d{{1,5}}\)[ .\-]?\d{{2,5}}(?:[ .\-]?\d{{2,5}}){{0,3}}{_EXT}\b"
+_GROUPED = rf"\b\d{{1,5}}{_SEP}\d{{2,5}}{_SEP}\d{{2,5}}(?:{_SEP}\d{{2,5}}){{0,2}}{_EXT}\b"
 _EXTENSION = re.compile(r"(?:\s?(?:x|ext\.?|#)\s?\d{1,6})$", re.IGNORECASE)
 _NOT_PHONE = re.compile(
     r"^(?:\d{1,3}(?:\.\d{1,3}){3}"  # IPv4
     r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\D.*)?"  # ISO date, maybe with a time
     r"|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"  # day-month-year
     r"|\d{1,6}\.\d{1,6}"  # decimal
-    r"|\d{1,5}(?:\.\d{1,5}){2,}"  # version string
+    r"|(?:0|[1-9]\d?)(?:\.\d{1,5}){2,}"  # version string
     r"|\d{3}-\d{2}-\d{4})$"  # US SSN
 )
 _SEPARATED = re.compile(r"[ .\-()/]")
 _DIGIT_RUN = re.compile(r"^\d+$")
+_QUERY_KEY = re.compile(r"[?&][\w.%-]{1,40}=$")
 
 
 class PhoneRecognizer(Recognizer):
     ENTITY: ClassVar[str] = "PHONE_NUMBER"
     PATTERNS: ClassVar[tuple[Pattern, ...]] = (
-        Pattern(
-            "phone",
-            r"(?:\(\+?\d{1,5}\) ?|\+ ?)?\d[\d .\-()/]{4,22}\d(?: ?(?:x|ext\.?) ?\d{1,6})?",
-            0.5,
-        ),
+        Pattern("phone-international", _INTERNATIONAL, 0.5, requires=("+",)),
+        Pattern("phone-parenthesised", _PARENTHESISED, 0.5, requires=("(",)),
+        Pattern("phone-grouped", _GROUPED, 0.5),
+        Pattern("phone-two-groups", rf"\b\d{{3,5}}[ \-/]\d{{6,8}}{_EXT}\b", 0.5),
+        Pattern("phone-digits", r"\b\d{8,13}\b", 0.3, kind="bare"),
     )
     CONTEXT: ClassVar[tuple[str, ...]] = (
         "phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "sms", "text me",
-        "reach me", "contact", "number", "hotline", "telefon", "handy", "ring", "dial", "landline",
+        "reach me", "contact", "phone number", "hotline", "telefon", "handy", "ring", "dial", "landline",
     )  # fmt: skip
     NEGATIVE_CONTEXT: ClassVar[tuple[str, ...]] = (
         "order", "invoice", "version", "ticket", "build", "tracking", "ref", "sku", "ssn", "iban",
@@ -54,11 +61,13 @@ class PhoneRecognizer(Recognizer):
         before = candidate.char_before()
         if before and (before.isalnum() or before in "._-/:+#@$"):
             return []
+        if before == "=" and _QUERY_KEY.search(candidate.before(48)):
+            return []  # a URL query value: the URL recognizer reports it
         after = candidate.char_after()
         if after and (after.isalnum() or after in "_@/"):
             return []
         value, end = candidate.value, candidate.end
-        if _DIGIT_RUN.match(value) and super().adjust_for_context(0.3, candidate, context) <= 0.3:
+        if candidate.pattern.kind == "bare" and super().adjust_for_context(0.3, candidate, context) <= 0.3:
             return []  # parsing is the slow step: a bare digit run needs a phone word first
         for _ in range(3):
             score = self._score(value)
@@ -88,7 +97,9 @@ class PhoneRecognizer(Recognizer):
         formatted = bool(_SEPARATED.search(core.lstrip("+(").rstrip(")")))
         if international:
             return self._international(core)
-        return self._national(core, formatted)
+        if len(digits) < 9:
+            return 0.3  # short national numbers ("404 35741" in an access log) need a phone word
+        return _national(core, formatted, self.regions)
 
     def _international(self, core: str) -> float | None:
         text = core.replace("(+", "+", 1)
@@ -102,16 +113,19 @@ class PhoneRecognizer(Recognizer):
             return 0.95
         return 0.7 if phonenumbers.is_possible_number(number) else None
 
-    def _national(self, core: str, formatted: bool) -> float | None:
-        possible = False
-        for region in self.regions:
-            try:
-                number = phonenumbers.parse(core, region)
-            except phonenumbers.NumberParseException:
-                continue
-            if phonenumbers.is_valid_number(number):
-                return 0.75 if formatted else 0.45
-            possible = possible or phonenumbers.is_possible_number(number)
-        if not possible:
-            return None
-        return 0.55 if formatted and _DIGIT_RUN.match(core) is None else 0.3
+
+
+@functools.lru_cache(maxsize=4096)
+def _national(core: str, formatted: bool, regions: tuple[str, ...]) -> float | None:
+    possible = False
+    for region in regions:
+        try:
+            number = phonenumbers.parse(core, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return 0.75 if formatted else 0.45
+        possible = possible or phonenumbers.is_possible_number(number)
+    if not possible:
+        return None
+    return 0.55 if formatted and _DIGIT_RUN.match(core) is None else 0.3

@@ -16,8 +16,9 @@ from typing import ClassVar
 
 from privacyops.pii.recognizers.base import Candidate, Detection, Pattern, Recognizer
 
-_VALUE_END = r"[^ \t\r\n\"',;<>]"
-_ASSIGN = r"[\"']?[ \t]{0,3}[:=][ \t]{0,3}[\"']?"
+_VALUE_END = r"[^ \t\r\n\"',;<>\\]"
+# Quotes may arrive escaped once or twice (JSON inside a JSON string): \" or \\\".
+_ASSIGN = r"(?:\\{0,3}[\"'])?[ \t]{0,3}[:=][ \t]{0,3}(?:\\{0,3}[\"'])?"
 _PLACEHOLDERS = frozenset({
     "null", "none", "nil", "true", "false", "undefined", "required", "optional", "string", "password",
     "secret", "token", "changeme", "redacted", "hidden", "xxx", "example", "your_password", "[redacted]",

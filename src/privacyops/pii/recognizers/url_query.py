@@ -51,7 +51,7 @@ class UrlQueryRecognizer(Recognizer):
             if not sep or not field:
                 continue
             if key in SECRET_KEYS and len(field) >= 6:
-                found.append(Detection(start, start + len(field), 0.85, "url_query_secret", "SECRET"))
+                found.append(Detection(start, start + len(field), 0.97, "url_query_secret", "SECRET"))
             elif key in PERSONAL_KEYS or "%40" in field:
-                found.append(Detection(start, start + len(field), 0.75, "url_query"))
+                found.append(Detection(start, start + len(field), 0.97, "url_query"))
         return found
