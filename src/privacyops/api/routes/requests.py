@@ -1,0 +1,364 @@
+"""Subject requests over HTTP: public intake and verification, and the authorised admin endpoints.
+
+Anyone may file a request and enter the code sent to them (INT-1: no account, no fee). Everything else
+needs a token: viewers read, reviewers decide and import. Bad input answers 4xx with
+``{"detail": {"field": ..., "rule": ...}}`` and leaves the request unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, status
+from fastapi.responses import PlainTextResponse
+from sqlalchemy.orm import Session
+
+from privacyops.api import deps
+from privacyops.requests import context, decisions, email_import, errors, intake, records, report_log, verify
+from privacyops.requests import schemas as api
+from privacyops.requests import service as rservice
+from privacyops.requests.context import ServiceContext
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/v1/requests", tags=["subject requests"])
+
+Reviewer = Annotated[deps.Principal, deps.require_role("reviewer")]
+Viewer = Annotated[deps.Principal, deps.require_role("viewer")]
+
+
+def get_context(services: deps.ServicesDep) -> ServiceContext:
+    """Build the workflow context from the app's settings and manifest."""
+    return context.context_from(services.settings, services.manifest.manifest)
+
+
+ContextDep = Annotated[ServiceContext, Depends(get_context)]
+
+
+@contextmanager
+def rule_errors() -> Iterator[None]:
+    """Turn a broken rule into 404/409/422 naming the field and the rule."""
+    try:
+        yield
+    except records.RequestNotFound as exc:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, detail={"field": exc.field, "rule": exc.message}
+        ) from None
+    except errors.IllegalTransition as exc:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, detail={"field": exc.field, "rule": exc.message}
+        ) from None
+    except errors.RequestRuleError as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, detail={"field": exc.field, "rule": exc.message}
+        ) from None
+
+
+def commit_and_dispatch(session: Session, services: deps.Services) -> None:
+    """Commit the change with its messages, then ask a worker to send them (a sweep catches misses)."""
+    session.commit()
+    try:
+        services.queue.enqueue("requests_send_outbox")
+    except Exception as exc:  # the periodic sweep sends the message later
+        log.warning("could not queue the outbox dispatch: %s", type(exc).__name__)
+
+
+# --- public ----------------------------------------------------------------------------------------
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=api.PublicRequest,
+    dependencies=[deps.public()],
+    summary="File a subject request (no account needed)",
+    responses={200: {"description": "Linked to an open request of the same subject and type"}},
+)
+def file_request(
+    body: api.RequestIn, session: deps.SessionDep, services: deps.ServicesDep, ctx: ContextDep
+) -> Any:
+    """Record a request; the subject is acknowledged and, where needed, sent a code by email."""
+    with rule_errors():
+        submission = intake.build_submission(
+            request_type=body.type,
+            identities=body.identities,
+            regions=body.regions,
+            channel="api",
+            details=body.details,
+            via_agent=body.via_agent,
+            agent_proof=body.agent_proof,
+        )
+        result = rservice.submit(session, ctx, submission, actor="subject")
+    commit_and_dispatch(session, services)
+    if not result.created:
+        return api.linked_response()
+    return api.public_view(result.request, ctx)
+
+
+@router.get("/{request_id}/status", dependencies=[deps.public()], summary="Follow a request by its id")
+def request_status(request_id: str, session: deps.SessionDep, ctx: ContextDep) -> api.PublicRequest:
+    """Show state and due dates (never identities) to whoever holds the request's random id."""
+    with rule_errors():
+        return api.public_view(records.get_request(session, request_id), ctx)
+
+
+@router.post("/{request_id}/verify", dependencies=[deps.public()], summary="Enter the code sent by email")
+def verify_request(
+    request_id: str, body: api.CodeIn, session: deps.SessionDep, services: deps.ServicesDep, ctx: ContextDep
+) -> api.PublicRequest:
+    """Check the one-time code; five wrong codes or an expired one need a new code."""
+    with rule_errors():
+        result = verify.verify_code(session, ctx, request_id, body.code)
+    session.commit()  # the attempt counts whatever the outcome
+    if not result.ok:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail={"field": "code", "rule": result.message, "attempts_left": result.attempts_left},
+        )
+    return api.public_view(result.request, ctx)
+
+
+@router.post(
+    "/{request_id}/verify/resend",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[deps.public()],
+    summary="Send a new code",
+)
+def resend(request_id: str, session: deps.SessionDep, services: deps.ServicesDep, ctx: ContextDep) -> Any:
+    """Send a fresh code to the address the request was filed with; the old one stops working."""
+    with rule_errors():
+        verify.resend_code(session, ctx, request_id)
+    commit_and_dispatch(session, services)
+    return {"status": "sent"}
+
+
+# --- admin: reading --------------------------------------------------------------------------------
+
+
+@router.get("", summary="List requests")
+def list_requests(
+    session: deps.SessionDep,
+    who: Viewer,
+    state: str | None = None,
+    type: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[api.RequestSummary]:
+    """List requests, newest first, optionally by state and type."""
+    return [api.summary(r) for r in api.find_requests(session, state=state, request_type=type, limit=limit)]
+
+
+@router.get(
+    "/log", summary="The request log (six CCPA §7101 fields) as CSV", response_class=PlainTextResponse
+)
+def request_log(session: deps.SessionDep, who: Viewer, since: date) -> PlainTextResponse:
+    """Export the request log of requests received on or after ``since``."""
+    return PlainTextResponse(report_log.to_csv(report_log.log_rows(session, since)), media_type="text/csv")
+
+
+@router.get("/{request_id}", summary="Show a request with its identities and history")
+def show_request(request_id: str, session: deps.SessionDep, who: Viewer) -> api.RequestDetail:
+    """Show everything about a request; identity values only to reviewers and admins."""
+    with rule_errors():
+        request = records.get_request(session, request_id)
+    return api.detail(session, request, reveal=deps.ROLE_RANK[who.role] >= deps.ROLE_RANK["reviewer"])
+
+
+# --- admin: decisions ------------------------------------------------------------------------------
+
+
+def _decided(session: Session, services: deps.Services, request: Any) -> api.RequestDetail:
+    commit_and_dispatch(session, services)
+    return api.detail(session, request, reveal=True)
+
+
+@router.post("/{request_id}/approve", summary="Approve: start the work")
+def approve(
+    request_id: str,
+    body: api.NoteIn,
+    who: Reviewer,
+    session: deps.SessionDep,
+    services: deps.ServicesDep,
+    ctx: ContextDep,
+) -> api.RequestDetail:
+    """Move a verified request (or one awaiting approval) to in progress."""
+    with rule_errors():
+        request = decisions.approve(session, ctx, request_id, actor=who.name, note=body.note)
+    return _decided(session, services, request)
+
+
+@router.post("/{request_id}/deny", summary="Deny with a reason code and reasons")
+def deny(
+    request_id: str,
+    body: api.DenyIn,
+    who: Reviewer,
+    session: deps.SessionDep,
+    services: deps.ServicesDep,
+    ctx: ContextDep,
+) -> api.RequestDetail:
+    """Refuse the request; the subject is told why and how to complain."""
+    with rule_errors():
+        request = decisions.deny(session, ctx, request_id, actor=who.name, code=body.code, reason=body.reason)
+    return _decided(session, services, request)
+
+
+@router.post("/{request_id}/extend", summary="Extend the response date")
+def extend(
+    request_id: str,
+    body: api.ExtendIn,
+    who: Reviewer,
+    session: deps.SessionDep,
+    services: deps.ServicesDep,
+    ctx: ContextDep,
+) -> api.RequestDetail:
+    """Extend once, within the first period, with a reason the subject is sent."""
+    with rule_errors():
+        request = decisions.extend(
+            session, ctx, request_id, actor=who.name, reason=body.reason, new_due=body.new_due
+        )
+    return _decided(session, services, request)
+
+
+@router.post("/{request_id}/cancel", summary="Cancel")
+def cancel(
+    request_id: str,
+    body: api.ReasonIn,
+    who: Reviewer,
+    session: deps.SessionDep,
+    services: deps.ServicesDep,
+    ctx: ContextDep,
+) -> api.RequestDetail:
+    """Withdraw a request with a reason."""
+    with rule_errors():
+        request = decisions.cancel(session, ctx, request_id, actor=who.name, reason=body.reason)
+    return _decided(session, services, request)
+
+
+@router.post("/{request_id}/mark-verified", summary="Record verification done another way")
+def mark_verified(
+    request_id: str,
+    body: api.ReasonIn,
+    who: Reviewer,
+    session: deps.SessionDep,
+    services: deps.ServicesDep,
+    ctx: ContextDep,
+) -> api.RequestDetail:
+    """Record that the subject (or the agent's permission) was verified outside the code by email."""
+    with rule_errors():
+        request = verify.mark_verified(session, ctx, request_id, actor=who.name, reason=body.reason)
+    return _decided(session, services, request)
+
+
+@router.post("/{request_id}/complete", summary="Record the request as carried out")
+def complete(
+    request_id: str,
+    body: api.CompleteIn,
+    who: Reviewer,
+    session: deps.SessionDep,
+    services: deps.ServicesDep,
+    ctx: ContextDep,
+) -> api.RequestDetail:
+    """Close a request in progress; an erasure tells the subject a record and a hashed entry are kept."""
+    with rule_errors():
+        request = decisions.complete(
+            session, ctx, request_id, actor=who.name, partial=body.partial, note=body.note
+        )
+    return _decided(session, services, request)
+
+
+@router.post("/{request_id}/forward", summary="Forward to the controller")
+def forward(
+    request_id: str,
+    body: api.ForwardIn,
+    who: Reviewer,
+    session: deps.SessionDep,
+    services: deps.ServicesDep,
+    ctx: ContextDep,
+) -> api.RequestDetail:
+    """Pass a request about a customer's data to that customer (we process it for them)."""
+    with rule_errors():
+        request = decisions.forward_to_controller(
+            session, ctx, request_id, actor=who.name, controller=body.controller
+        )
+    return _decided(session, services, request)
+
+
+# --- admin: imports --------------------------------------------------------------------------------
+
+
+def _imported(
+    session: Session, services: deps.Services, ctx: ServiceContext, submission: Any, who: Any
+) -> Any:
+    result = rservice.submit(session, ctx, submission, actor=who.name)
+    commit_and_dispatch(session, services)
+    return api.ImportResult(id=result.request.id, created=result.created, state=result.request.state)
+
+
+@router.post(
+    "/import/eml",
+    summary="Import an email (.eml file)",
+    openapi_extra={"requestBody": {"content": {"message/rfc822": {"schema": {"type": "string"}}}}},
+)
+async def import_eml(
+    request: Request,
+    who: Reviewer,
+    session: deps.SessionDep,
+    services: deps.ServicesDep,
+    ctx: ContextDep,
+    type: str | None = None,
+    region: Annotated[list[str] | None, Query()] = None,
+) -> api.ImportResult:
+    """Create a request from a raw email; the Date header starts the clock, the Message-ID de-duplicates."""
+    raw = await request.body()
+    with rule_errors():
+        mail = email_import.parse_eml(raw)
+        submission = email_import.submission_from_email(
+            mail, request_type=type, regions=tuple(region or [context.DEFAULT_REGION]), now=ctx.now()
+        )
+        result: api.ImportResult = _imported(session, services, ctx, submission, who)
+    return result
+
+
+@router.post("/import/inbound-email", summary="Inbound-email webhook")
+def inbound_email(
+    body: api.InboundEmailIn,
+    who: Reviewer,
+    session: deps.SessionDep,
+    services: deps.ServicesDep,
+    ctx: ContextDep,
+) -> api.ImportResult:
+    """Create a request from an email a mail provider forwards as JSON (or as the raw message)."""
+    with rule_errors():
+        mail = body.to_inbound()
+        submission = email_import.submission_from_email(
+            mail, request_type=body.type, regions=tuple(body.regions), now=ctx.now()
+        )
+        result: api.ImportResult = _imported(session, services, ctx, submission, who)
+    return result
+
+
+@router.post("/import/ticket", summary="Import a request from another channel with its original time")
+def import_ticket(
+    body: Annotated[api.TicketIn, Body()],
+    who: Reviewer,
+    session: deps.SessionDep,
+    services: deps.ServicesDep,
+    ctx: ContextDep,
+) -> api.ImportResult:
+    """Create a request received through a ticket, chat or phone; the clock starts at ``received_at``."""
+    with rule_errors():
+        submission = intake.build_submission(
+            request_type=body.type,
+            identities=body.identities,
+            regions=body.regions,
+            channel=body.channel,
+            received_at=body.received_at,
+            details=body.details,
+            external_ref=body.external_ref,
+            verified=body.verified,
+        )
+        result: api.ImportResult = _imported(session, services, ctx, submission, who)
+    return result
