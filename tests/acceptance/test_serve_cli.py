@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -150,6 +151,15 @@ def test_audit_verify_names_the_tampered_row(db_url: str, tmp_path: Path) -> Non
     broken = privacyops("audit", "verify", "--db", db_url, env=env)
     assert broken.returncode == 1
     assert "broken at row 3" in broken.stderr
+    as_json = privacyops("audit", "verify", "--json", env={**env, "PRIVACYOPS_DATABASE_URL": db_url})
+    assert as_json.returncode == 1
+    assert json.loads(as_json.stdout)["first_bad_id"] == 3
+
+
+def test_db_revision_writes_nothing_when_models_and_migrations_agree(tmp_path: Path) -> None:
+    result = privacyops("db", "revision", "-m", "nothing", env=clean_env(tmp_path))
+    assert result.returncode == 1
+    assert "already agree" in result.stderr
 
 
 def test_worker_runs_queued_tasks(db_url: str, db_kind: str, tmp_path: Path) -> None:
