@@ -136,7 +136,7 @@ class HyperscanScanner:
     def scan(self, text: str) -> Iterator[tuple[CompiledPattern, re.Match[str]]]:
         ends = self._ends(text)
         size = len(text)
-        for pattern_id, windows in _windows_by_pattern(ends, self.patterns):
+        for pattern_id, windows in _windows_by_pattern(ends, self.patterns, text):
             compiled = self.patterns[pattern_id]
             if len(windows) * WINDOW_COST > size:
                 # Many windows cost more in call overhead than one pass of ``re`` over everything.
@@ -152,24 +152,33 @@ WINDOW_COST = 400
 
 
 def _windows_by_pattern(
-    ends: list[tuple[int, int]], patterns: Sequence[CompiledPattern]
+    ends: list[tuple[int, int]], patterns: Sequence[CompiledPattern], text: str
 ) -> Iterator[tuple[int, list[tuple[int, int]]]]:
-    """Group sorted (pattern, end) pairs into merged ``[end - width, end]`` windows per pattern."""
+    """Group sorted (pattern, end) pairs into merged windows per pattern.
+
+    A window for an end ``e`` is ``[e - width, e]``, or, for a pattern with an anchor, from
+    ``anchor_reach`` before the last anchor in that range: the last anchor inside any match ending at
+    ``e`` is the last one in the range, and the match starts at most ``anchor_reach`` before it.
+    """
     i, count = 0, len(ends)
     while i < count:
         pattern_id = ends[i][0]
-        width = patterns[pattern_id].width
+        compiled = patterns[pattern_id]
+        width, anchor, reach = compiled.width, compiled.pattern.anchor, compiled.pattern.anchor_reach
         windows: list[tuple[int, int]] = []
-        start, stop = max(0, ends[i][1] - width), ends[i][1]
-        i += 1
+        start, stop = -1, -1
         while i < count and ends[i][0] == pattern_id:
             end = ends[i][1]
-            if end - width <= stop:
-                stop = end
-            else:
-                windows.append((start, stop))
-                start, stop = max(0, end - width), end
             i += 1
+            low = max(0, end - width)
+            if anchor:
+                low = max(low, text.rfind(anchor, low, end) - reach)
+            if start >= 0 and low <= stop:
+                stop = end
+                continue
+            if start >= 0:
+                windows.append((start, stop))
+            start, stop = low, end
         windows.append((start, stop))
         yield pattern_id, windows
 

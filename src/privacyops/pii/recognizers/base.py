@@ -35,6 +35,11 @@ class Pattern:
     group: str | None = None
     requires: tuple[str, ...] = ()
     kind: str = ""
+    anchor: str = ""
+    """A character every match contains, none after ``anchor_reach`` characters from the match start
+    (``@`` of an email: the local part is at most 64 long and the domain has none). It lets the scan
+    start confirming a match just before the anchor instead of a whole pattern width back."""
+    anchor_reach: int = 0
 
 
 @dataclass(slots=True)

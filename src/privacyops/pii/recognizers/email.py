@@ -14,7 +14,7 @@ _DOMAIN = r"[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,4}\.[A-Za-z]{2,24}"
 class EmailRecognizer(Recognizer):
     ENTITY: ClassVar[str] = "EMAIL_ADDRESS"
     PATTERNS: ClassVar[tuple[Pattern, ...]] = (
-        Pattern("email", rf"{_LOCAL}@{_DOMAIN}\b", 0.9, requires=("@",)),
+        Pattern("email", rf"{_LOCAL}@{_DOMAIN}\b", 0.9, requires=("@",), anchor="@", anchor_reach=64),
     )
     CONTEXT: ClassVar[tuple[str, ...]] = ("email", "e-mail", "mail", "contact", "address")
 

@@ -19,6 +19,11 @@ from privacyops.pii.recognizers.base import Candidate, Detection, Pattern, Recog
 _VALUE_END = r"[^ \t\r\n\"',;<>\\]"
 # Quotes may arrive escaped once or twice (JSON inside a JSON string): \" or \\\".
 _ASSIGN = r"(?:\\{0,3}[\"'])?[ \t]{0,3}[:=][ \t]{0,3}(?:\\{0,3}[\"'])?"
+# A token pattern ends with the first character outside its alphabet (or the end of the text), so the
+# scan reports one end per token instead of one per character.
+_END_TOKEN = r"(?:[^A-Za-z0-9_\-]|$)"
+_END_VALUE = r"(?:[^A-Za-z0-9_\-+/=.~]|$)"
+_END_FREE = r"(?:[ \t\r\n\"',;<>\\]|$)"
 _PLACEHOLDERS = frozenset({
     "null", "none", "nil", "true", "false", "undefined", "required", "optional", "string", "password",
     "secret", "token", "changeme", "redacted", "hidden", "xxx", "example", "your_password", "[redacted]",
@@ -27,6 +32,8 @@ _PLACEHOLDERS = frozenset({
 
 
 def _p(name: str, regex: str, score: float = 0.95, *requires: str, group: str | None = None) -> Pattern:
+    if group is None and "(?P<v>" in regex:
+        group = "v"
     return Pattern(name, regex, score, group=group, requires=tuple(requires), kind=name)
 
 
@@ -35,7 +42,7 @@ PROVIDER_PATTERNS: tuple[Pattern, ...] = (
        "akia", "asia", "abia", "acca", "aida", "aroa", "aipa", "anpa", "anva", "agpa"),
     _p("gcp_api_key", r"AIza[0-9A-Za-z_-]{35}", 0.95, "aiza"),
     _p("gcp_oauth_secret", r"GOCSPX-[0-9A-Za-z_-]{28}", 0.95, "gocspx-"),
-    _p("google_oauth_token", r"ya29\.[0-9A-Za-z_-]{20,400}", 0.9, "ya29."),
+    _p("google_oauth_token", rf"(?P<v>ya29\.[0-9A-Za-z_-]{{20,400}}){_END_TOKEN}", 0.9, "ya29."),
     _p("azure_storage_key", r"AccountKey=(?P<v>[A-Za-z0-9+/]{86}==)", 0.95, "accountkey=", group="v"),
     _p("azure_shared_access_key", r"SharedAccessKey=(?P<v>[A-Za-z0-9+/]{40,46}=?)", 0.95, "sharedaccesskey=",
        group="v"),
@@ -43,17 +50,17 @@ PROVIDER_PATTERNS: tuple[Pattern, ...] = (
     _p("azure_client_secret", r"\b[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}", 0.9, "q~"),
     _p("github_token", r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}\b", 0.97,
        "ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
-    _p("github_fine_grained_token", r"\bgithub_pat_[A-Za-z0-9_]{70,255}", 0.97, "github_pat_"),
+    _p("github_fine_grained_token", rf"(?P<v>\bgithub_pat_[A-Za-z0-9_]{{70,255}}){_END_TOKEN}", 0.97, "github_pat_"),  # noqa: E501
     _p("gitlab_token", r"\bglpat-[A-Za-z0-9_-]{20,60}", 0.97, "glpat-"),
-    _p("slack_token", r"\bxox[abposre]-[A-Za-z0-9-]{10,250}", 0.95, "xox"),
+    _p("slack_token", rf"(?P<v>\bxox[abposre]-[A-Za-z0-9-]{{10,250}}){_END_TOKEN}", 0.95, "xox"),
     _p("slack_app_token", r"\bxapp-\d-[A-Z0-9]{9,15}-\d{10,15}-[a-f0-9]{40,80}", 0.97, "xapp-"),
     _p("slack_webhook", r"https://hooks\.slack\.com/services/T[A-Z0-9]{6,12}/B[A-Z0-9]{6,12}/[A-Za-z0-9]{20,40}",
        0.97, "hooks.slack.com"),
     _p("stripe_secret_key", r"\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,247}\b", 0.97, "sk_live_", "sk_test_",
        "rk_live_", "rk_test_"),
     _p("stripe_webhook_secret", r"\bwhsec_[0-9A-Za-z]{24,64}\b", 0.97, "whsec_"),
-    _p("anthropic_api_key", r"\bsk-ant-(?:api|admin|sid|oat)\d{2}-[A-Za-z0-9_-]{32,200}", 0.99, "sk-ant-"),
-    _p("openai_api_key", r"\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,200}", 0.9, "sk-"),
+    _p("anthropic_api_key", rf"(?P<v>\bsk-ant-(?:api|admin|sid|oat)\d{{2}}-[A-Za-z0-9_-]{{32,200}}){_END_TOKEN}", 0.99, "sk-ant-"),  # noqa: E501
+    _p("openai_api_key", rf"(?P<v>\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{{20,200}}){_END_TOKEN}", 0.9, "sk-"),  # noqa: E501
     _p("langfuse_secret_key", r"\bsk-lf-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", 0.99,
        "sk-lf-"),
     _p("huggingface_token", r"\bhf_[A-Za-z0-9]{30,40}\b", 0.95, "hf_"),
@@ -69,7 +76,7 @@ PROVIDER_PATTERNS: tuple[Pattern, ...] = (
     _p("replicate_token", r"\br8_[A-Za-z0-9]{37}\b", 0.95, "r8_"),
     _p("linear_api_key", r"\blin_api_[A-Za-z0-9]{40}\b", 0.97, "lin_api_"),
     _p("notion_token", r"\b(?:secret|ntn)_[A-Za-z0-9]{43,46}\b", 0.9, "secret_", "ntn_"),
-    _p("jwt", r"\beyJ[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,4000}\.[A-Za-z0-9_-]{8,2000}", 0.9, "eyj"),
+    _p("jwt", rf"(?P<v>\beyJ[A-Za-z0-9_-]{{8,2000}}\.eyJ[A-Za-z0-9_-]{{8,4000}}\.[A-Za-z0-9_-]{{8,2000}}){_END_TOKEN}", 0.9, "eyj"),  # noqa: E501
     _p("private_key_block",
        r"-----BEGIN[A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\\:,\- \t\r\n]{16,12000}"
        r"-----END[A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----", 1.0, "private key"),
@@ -80,21 +87,21 @@ CONTEXT_PATTERNS: tuple[Pattern, ...] = (
        r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^ \t\r\n:/?#@\"'<>]{1,128}:(?P<v>[^ \t\r\n/?#@\"'<>]{1,128})@",
        0.95, "://", group="v"),
     _p("connection_string_password",
-       r"(?i)(?:^|[; \t\r\n\"'])(?:password|pwd)[ \t]{0,3}=[ \t]{0,3}(?P<v>[^;\"' \t\r\n]{1,128})",
+       r"(?i)(?:^|[; \t\r\n\"'])(?:password|pwd)[ \t]{0,3}=[ \t]{0,3}(?P<v>[^;\"' \t\r\n]{1,128})(?:[;\"' \t\r\n]|$)",  # noqa: E501
        0.9, "password", "pwd", group="v"),
     _p("password_assignment",
-       rf"(?i)(?:passw(?:or)?d|passphrase|passwd|\bpwd|\bpass)[A-Za-z0-9_-]{{0,20}}{_ASSIGN}(?P<v>{_VALUE_END}{{3,128}})",
+       rf"(?i)(?:passw(?:or)?d|passphrase|passwd|\bpwd|\bpass)[A-Za-z0-9_-]{{0,20}}{_ASSIGN}(?P<v>{_VALUE_END}{{3,128}}){_END_FREE}",
        0.85, "pass", "pwd", group="v"),
     _p("password_prose",
        r"(?i)\b(?:password|passcode|passwort|mot de passe) (?:is|was|ist|est)[ \t]{1,3}[\"']?"
-       r"(?P<v>[^ \t\r\n\"',;]{4,64})",
+       r"(?P<v>[^ \t\r\n\"',;]{4,64})(?:[ \t\r\n\"',;]|$)",
        0.7, "pass", "mot de passe", group="v"),
     _p("keyword_token",
        r"(?i)(?:api[_-]?key|apikey|secret|token|access[_-]?key|auth[_-]?key|client[_-]?secret|private[_-]?key"
        r"|credential|signing[_-]?key|encryption[_-]?key|session[_-]?id|x-api-key|access_token|refresh_token)"
-       rf"[A-Za-z0-9_-]{{0,24}}{_ASSIGN}(?P<v>[A-Za-z0-9_\-+/=.~]{{12,256}})",
+       rf"[A-Za-z0-9_-]{{0,24}}{_ASSIGN}(?P<v>[A-Za-z0-9_\-+/=.~]{{12,256}}){_END_VALUE}",
        0.8, "key", "secret", "token", "credential", "session", group="v"),
-    _p("authorization_bearer", r"(?i)\bbearer[ \t]{1,3}(?P<v>[A-Za-z0-9_\-.=+/~]{16,2048})", 0.9, "bearer",
+    _p("authorization_bearer", rf"(?i)\bbearer[ \t]{{1,3}}(?P<v>[A-Za-z0-9_\-.=+/~]{{16,2048}}){_END_VALUE}", 0.9, "bearer",  # noqa: E501
        group="v"),
     _p("authorization_basic", r"(?i)\bbasic[ \t]{1,3}(?P<v>[A-Za-z0-9+/]{12,512}={0,2})", 0.8, "basic",
        group="v"),

@@ -31,18 +31,17 @@ class UrlQueryRecognizer(Recognizer):
         Pattern(
             "url-query",
             r"(?i)\bhttps?://[A-Za-z0-9.-]{1,253}(?::\d{1,5})?(?:/[^ \t\r\n?#\"'<>\\]{0,1024})?"
-            r"\?[^ \t\r\n#\"'<>\\]{3,2048}",
+            r"\?(?P<v>[^ \t\r\n#\"'<>\\]{3,2048})(?:[ \t\r\n#\"'<>\\]|$)",
             0.75,
+            group="v",
             requires=("?",),
         ),
     )
 
     def detect(self, candidate: Candidate, context: str = "") -> list[Detection]:
-        value = candidate.value
-        query_at = value.index("?") + 1
         found: list[Detection] = []
-        offset = candidate.start + query_at
-        for part in value[query_at:].split("&"):
+        offset = candidate.start
+        for part in candidate.value.split("&"):
             name, sep, field = part.partition("=")
             key = name.lower().strip()
             start = offset + len(name) + len(sep)
