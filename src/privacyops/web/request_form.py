@@ -1,0 +1,165 @@
+"""The privacy-center request form and the page where the subject enters the code and follows the request.
+
+Server-rendered, no script needed: the form posts, the server answers with a redirect to the request's
+page (its id is random and unguessable), and that page shows the state, the due dates and, while the
+request waits for it, the code field.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from privacyops.api import deps
+from privacyops.api.routes import requests as request_routes
+from privacyops.requests import errors, intake, records, verify
+from privacyops.requests import service as rservice
+from privacyops.requests import types as rtypes
+from privacyops.requests.context import ServiceContext
+from privacyops.store.models.requests import SubjectRequest
+from privacyops.web import pages
+
+router = APIRouter(prefix="/privacy", tags=["public pages"], dependencies=[deps.public()])
+ContextDep = request_routes.ContextDep
+
+REGION_CHOICES = (
+    ("eu", "European Union / EEA"),
+    ("uk", "United Kingdom"),
+    ("ch", "Switzerland"),
+    ("ca", "Canada"),
+    ("us-ca", "California, USA"),
+)
+STATE_WORDS = {
+    "awaiting_verification": "waiting for you to confirm it is you",
+    "awaiting_agent_proof": "waiting for the agent's signed permission",
+    "verified": "confirmed; we are preparing the answer",
+    "awaiting_approval": "confirmed; waiting for our privacy team's approval",
+    "in_progress": "in progress",
+    "completed": "completed",
+    "partially_completed": "partly completed",
+    "denied": "refused (we wrote to you with the reasons)",
+    "forwarded_to_controller": "passed on to the company responsible for the data",
+    "cancelled": "cancelled",
+    "deemed_refusal": "overdue",
+}
+
+
+def _shell(ctx: ServiceContext) -> dict[str, object]:
+    return {"controller": ctx.controller, "privacy_inbox": ctx.privacy_inbox}
+
+
+def _form(
+    request: Request,
+    ctx: ServiceContext,
+    *,
+    error: errors.RequestRuleError | None = None,
+    values: dict[str, str] | None = None,
+    code: int = 200,
+) -> HTMLResponse:
+    context = {
+        **_shell(ctx),
+        "title": "Make a privacy request",
+        "types": [(t.value, rtypes.info(t).summary) for t in rtypes.RequestType],
+        "regions": REGION_CHOICES,
+        "error": error,
+        "values": values or {},
+    }
+    return pages.templates.TemplateResponse(request, "request_form.html", context, status_code=code)
+
+
+@router.get("/request", response_class=HTMLResponse, summary="The privacy request form")
+def request_form(request: Request, ctx: ContextDep) -> HTMLResponse:
+    """Show the form anyone can use to make a request (no account needed)."""
+    return _form(request, ctx)
+
+
+@router.post("/request", summary="Send the privacy request form")
+def submit_form(
+    request: Request,
+    session: deps.SessionDep,
+    services: deps.ServicesDep,
+    ctx: ContextDep,
+    request_type: Annotated[str, Form(alias="type")],
+    email: Annotated[str, Form()],
+    region: Annotated[str, Form()],
+    details: Annotated[str, Form()] = "",
+) -> Response:
+    """Record the request and send the subject to its page, where the code is entered."""
+    values = {"type": request_type, "email": email, "region": region, "details": details}
+    try:
+        submission = intake.build_submission(
+            request_type=request_type,
+            identities=[("email", email)],
+            regions=[region],
+            channel="web_form",
+            details=details,
+        )
+        result = rservice.submit(session, ctx, submission, actor="subject")
+    except errors.RequestRuleError as exc:
+        session.rollback()
+        return _form(request, ctx, error=exc, values=values, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    request_routes.commit_and_dispatch(session, services)
+    if not result.created:
+        context = {**_shell(ctx), "title": "Request already open"}
+        return pages.templates.TemplateResponse(request, "request_linked.html", context)
+    target = request.url_for("request_page", request_id=result.request.id)
+    return RedirectResponse(str(target), status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _page(
+    request: Request, ctx: ServiceContext, row: SubjectRequest, *, message: str | None = None, code: int = 200
+) -> HTMLResponse:
+    context = {
+        **_shell(ctx),
+        "title": "Your privacy request",
+        "req": row,
+        "type_summary": rtypes.info(rtypes.RequestType(row.request_type)).summary,
+        "state_words": STATE_WORDS.get(row.state, row.state),
+        "message": message,
+    }
+    return pages.templates.TemplateResponse(request, "request_status.html", context, status_code=code)
+
+
+@router.get("/requests/{request_id}", response_class=HTMLResponse, summary="A request's page")
+def request_page(
+    request: Request, request_id: str, session: deps.SessionDep, ctx: ContextDep
+) -> HTMLResponse:
+    """Show the request's state and due dates, and the code field while it waits for verification."""
+    try:
+        row = records.get_request(session, request_id)
+    except records.RequestNotFound:
+        context = {**_shell(ctx), "title": "Request not found"}
+        return pages.templates.TemplateResponse(request, "request_missing.html", context, status_code=404)
+    return _page(request, ctx, row)
+
+
+@router.post("/requests/{request_id}/verify", summary="Enter the code from the email")
+def verify_form(
+    request: Request,
+    request_id: str,
+    session: deps.SessionDep,
+    ctx: ContextDep,
+    code: Annotated[str, Form()],
+) -> Response:
+    """Check the code; a wrong one shows how many tries are left, a right one shows the verified request."""
+    try:
+        result = verify.verify_code(session, ctx, request_id, code)
+    except records.RequestNotFound:
+        return RedirectResponse(str(request.url_for("request_form")), status_code=status.HTTP_303_SEE_OTHER)
+    except errors.RequestRuleError as exc:
+        row = records.get_request(session, request_id)
+        return _page(request, ctx, row, message=exc.message, code=status.HTTP_409_CONFLICT)
+    session.commit()
+    if not result.ok:
+        left = f" ({result.attempts_left} tries left)" if result.attempts_left else ""
+        return _page(
+            request,
+            ctx,
+            result.request,
+            message=f"{result.message}{left}",
+            code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
+    target = request.url_for("request_page", request_id=request_id)
+    return RedirectResponse(str(target), status_code=status.HTTP_303_SEE_OTHER)
