@@ -128,16 +128,22 @@ def _copy_tree(document: Any, root: list[Any], walk: _Walk) -> None:
         if isinstance(value, dict):
             copy: dict[str, Any] = {}
             holder[slot] = copy
+            # OpenTelemetry attributes are {"key": name, "value": {...}}: the name is the value's key.
+            attribute = value.get("key") if "value" in value and len(value) <= 3 else None
             for child_key, child in value.items():
                 name = str(child_key)
                 copy[name] = None
+                if isinstance(attribute, str) and name == "key":
+                    copy[name] = child
+                    continue
                 if walk.rules.scan_keys and len(name) > 4:
                     walk.leaves.append(_Leaf(copy, name, name, key, is_key=True))
                 if walk.rules.skips(name) and not isinstance(child, dict | list):
                     copy[name] = child
                     continue
-                stack.append((child, copy, name, name, depth + 1, included or walk.rules.includes(name)))
-        elif isinstance(value, list):
+                context = attribute if isinstance(attribute, str) and name == "value" else name
+                stack.append((child, copy, name, context, depth + 1, included or walk.rules.includes(name)))
+        elif isinstance(value, list | tuple):
             items: list[Any] = [None] * len(value)
             holder[slot] = items
             for index in range(len(value) - 1, -1, -1):
@@ -147,8 +153,17 @@ def _copy_tree(document: Any, root: list[Any], walk: _Walk) -> None:
         elif _big_int(value) and included:
             holder[slot] = value
             walk.leaves.append(_Leaf(holder, slot, str(value), key))
-        else:
+        elif value is None or isinstance(value, bool | int | float):
             holder[slot] = value
+        else:
+            # Not a JSON type (bytes, a custom object): its text is scanned rather than let through.
+            _string_leaf(_as_text(value), holder, slot, key, included, walk)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", "replace")
+    return str(value)
 
 
 def _big_int(value: Any) -> bool:
