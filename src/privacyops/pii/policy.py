@@ -14,8 +14,10 @@ mapping, or nothing), and ``PolicySet.for_project`` picks the project's policy o
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 OperatorName = Literal["redact", "placeholder", "mask", "pseudonym", "encrypt", "drop"]
@@ -70,6 +72,15 @@ def policies_from_manifest(manifest: Any) -> PolicySet:
             f"pii.{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in exc.errors()
         )
         raise PolicyError(f"the manifest's pii section is not valid: {problems}") from exc
+
+
+def load_policy_file(path: Path) -> PolicySet:
+    """Read a policy set from a YAML file shaped like the manifest's ``pii`` section."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise PolicyError(f"{path}: cannot read the masking policies: {exc}") from exc
+    return policies_from_manifest({"pii": data})
 
 
 def _section(manifest: Any) -> Any:

@@ -1,0 +1,160 @@
+"""``/api/v1/pii``: mask payloads over HTTP, including Langfuse's server-side ingestion masking callback.
+
+Langfuse (self-hosted, ingestion masking enabled) POSTs each OTLP/JSON trace export with the headers
+``X-Langfuse-Org-Id`` and ``X-Langfuse-Project-Id`` and waits at most 500 ms for the same JSON back,
+masked. The callback is public because Langfuse sends no token; it only ever returns a masked copy of
+what the caller sent. Policies per project come from the manifest's ``pii`` section, or from
+``pii-policies.yml`` in ``PRIVACYOPS_HOME`` while the manifest has none.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Request, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from privacyops.api import deps
+from privacyops.pii import masking, otel, policy, structured
+from privacyops.pii.operators import OperatorError
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api/v1/pii", tags=["pii"])
+
+MAX_BODY_BYTES = 32 * 1024 * 1024
+POLICY_FILE = "pii-policies.yml"
+
+
+def _state(request: Request) -> tuple[Any, Any]:
+    """Return (settings, manifest) from the app, whichever way the app factory stored them."""
+    services = getattr(request.app.state, "services", None)
+    if services is not None:
+        manifest_state = getattr(services, "manifest", None)
+        return services.settings, getattr(manifest_state, "manifest", None)
+    return getattr(request.app.state, "settings", None), getattr(request.app.state, "manifest", None)
+
+
+def _policies(settings: Any, manifest: Any) -> policy.PolicySet:
+    try:
+        found = policy.policies_from_manifest(manifest)
+        if found.projects or manifest is None or policy._section(manifest) is not None:
+            return found
+        home = getattr(settings, "home", None)
+        if home is not None and (Path(home) / POLICY_FILE).is_file():
+            return policy.load_policy_file(Path(home) / POLICY_FILE)
+        return found
+    except policy.PolicyError as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(exc)) from exc
+
+
+def _masker(request: Request, project: str | None, operator: str | None = None) -> masking.PolicyMasker:
+    settings, manifest = _state(request)
+    chosen = _policies(settings, manifest).for_project(project)
+    if operator:
+        chosen = chosen.model_copy(update={"operator": operator})
+    try:
+        secret = getattr(settings, "secret_key", None)
+        return masking.PolicyMasker(chosen, secret=secret, tenant=project or "")
+    except OperatorError as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(exc)) from exc
+
+
+async def _json_body(request: Request) -> Any:
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail="body: larger than 32 MB")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        detail = f"body: not UTF-8 at byte {exc.start}"
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=detail) from exc
+    try:
+        return json.loads(text)
+    except RecursionError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="body: JSON nested too deeply") from exc
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=f"body: not valid JSON ({exc})") from exc
+
+
+def _respond(document: Any) -> JSONResponse:
+    try:
+        return JSONResponse(document)
+    except (RecursionError, ValueError) as exc:  # never echo what could not be serialised safely
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=f"body: {exc}") from exc
+
+
+@router.post(
+    "/langfuse/ingestion-mask",
+    summary="Langfuse ingestion masking callback",
+    dependencies=[deps.public()],
+    response_class=JSONResponse,
+)
+async def langfuse_ingestion_mask(
+    request: Request,
+    project_id: Annotated[str | None, Header(alias="X-Langfuse-Project-Id")] = None,
+    org_id: Annotated[str | None, Header(alias="X-Langfuse-Org-Id")] = None,
+) -> JSONResponse:
+    """Return the posted OTLP/JSON export with personal data masked under the project's policy."""
+    payload = await _json_body(request)
+    masker = _masker(request, project_id)
+    try:
+        # Masking is CPU work: run it off the event loop so other requests keep flowing.
+        masked = await run_in_threadpool(otel.mask_otlp_json, payload, masker)
+    except structured.PayloadError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=str(exc)) from exc
+    return _respond(masked)
+
+
+class MaskRequest(BaseModel):
+    """Text or a JSON document to mask, with an optional operator and project."""
+
+    text: str | None = Field(None, description="Plain text to mask.")
+    document: Any = Field(None, description="A JSON document to mask (same shape comes back).")
+    operator: policy.OperatorName | None = Field(None, description="Override the policy's operator.")
+    project: str | None = Field(None, description="Project whose policy applies.")
+
+
+class MaskResponse(BaseModel):
+    text: str | None = None
+    document: Any = None
+
+
+@router.post("/mask", response_model=MaskResponse, dependencies=[deps.require_role("viewer")])
+def mask(request: Request, body: MaskRequest) -> MaskResponse:
+    """Mask a text or a JSON document (for scripts and the admin console)."""
+    if body.text is None and body.document is None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail="text or document: give one")
+    masker = _masker(request, body.project, body.operator)
+    try:
+        document = masker.document(body.document) if body.document is not None else None
+    except structured.PayloadError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=f"document: {exc}") from exc
+    text = masker.text(body.text) if body.text is not None else None
+    return MaskResponse(text=text, document=document)
+
+
+class AnalyzeRequest(BaseModel):
+    text: str = Field(description="Text to look through.")
+
+
+class FindingOut(BaseModel):
+    start: int
+    end: int
+    entity: str
+    score: float
+    kind: str
+
+
+@router.post("/analyze", response_model=list[FindingOut], dependencies=[deps.require_role("viewer")])
+def analyze(request: Request, body: AnalyzeRequest) -> list[FindingOut]:
+    """List what was found where (offsets only: the values are not echoed)."""
+    masker = _masker(request, None)
+    return [
+        FindingOut(start=f.start, end=f.end, entity=f.entity, score=f.score, kind=f.kind)
+        for f in masker.engine.analyze(body.text)
+    ]
