@@ -1,9 +1,9 @@
-"""OpenTelemetry: a span exporter wrapper that masks before export, and OTLP/JSON payload masking.
+"""OpenTelemetry: a span exporter wrapper that masks spans before they are exported.
 
 ``MaskingSpanExporter(inner)`` masks span names, attributes, event and link attributes, status
 messages and resource attributes, then hands the copies to ``inner``: third-party instrumentation is
-covered without touching it. ``mask_otlp_json`` masks an OTLP/JSON export request (what Langfuse's
-ingestion masking callback posts) and keeps its shape.
+covered without touching it. This module needs ``opentelemetry-sdk`` (the ``otel`` extra); masking
+OTLP/JSON payloads needs nothing and lives in ``privacyops.pii.otlp``.
 """
 
 from __future__ import annotations
@@ -21,9 +21,6 @@ from privacyops.pii.masking import PolicyMasker
 from privacyops.pii.structured import PayloadError
 
 log = logging.getLogger(__name__)
-
-_SPAN_KEYS = ("scopeSpans", "instrumentationLibrarySpans")
-
 
 class MaskingSpanExporter(SpanExporter):
     """Wrap another exporter; every batch is masked before it leaves the process."""
@@ -99,30 +96,3 @@ def _rebuild(span: ReadableSpan, masked: dict[str, Any]) -> ReadableSpan:
         end_time=span.end_time,
         instrumentation_scope=span.instrumentation_scope,
     )
-
-
-def check_otlp_json(payload: Any) -> None:
-    """Raise ``PayloadError`` naming the field when a payload is not an OTLP/JSON trace export."""
-    if not isinstance(payload, dict):
-        raise PayloadError("the body must be a JSON object with a resourceSpans list")
-    resource_spans = payload.get("resourceSpans")
-    if not isinstance(resource_spans, list):
-        raise PayloadError("resourceSpans: expected a list of resource spans")
-    for index, entry in enumerate(resource_spans):
-        if not isinstance(entry, dict):
-            raise PayloadError(f"resourceSpans[{index}]: expected an object")
-        for key in _SPAN_KEYS:
-            scopes = entry.get(key)
-            if scopes is None:
-                continue
-            if not isinstance(scopes, list):
-                raise PayloadError(f"resourceSpans[{index}].{key}: expected a list")
-            for position, scope in enumerate(scopes):
-                if not isinstance(scope, dict) or not isinstance(scope.get("spans", []), list):
-                    raise PayloadError(f"resourceSpans[{index}].{key}[{position}].spans: expected a list")
-
-
-def mask_otlp_json(payload: Any, masker: PolicyMasker) -> Any:
-    """Return the OTLP/JSON payload with every string value masked; same shape, ids untouched."""
-    check_otlp_json(payload)
-    return masker.document(payload)

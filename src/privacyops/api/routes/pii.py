@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from privacyops.api import deps
-from privacyops.pii import masking, otel, policy, structured
+from privacyops.pii import masking, otlp, policy, structured
 from privacyops.pii.operators import OperatorError
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ async def langfuse_ingestion_mask(
     masker = _masker(request, project_id)
     try:
         # Masking is CPU work: run it off the event loop so other requests keep flowing.
-        masked = await run_in_threadpool(otel.mask_otlp_json, payload, masker)
+        masked = await run_in_threadpool(otlp.mask_otlp_json, payload, masker)
     except structured.PayloadError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=str(exc)) from exc
     return _respond(masked)
