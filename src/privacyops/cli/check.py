@@ -22,13 +22,23 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-def check_file(path: Path, today: dt.date | None = None) -> list[Finding]:
-    """Return the findings for a manifest file: its load errors, or else its lint findings."""
+def check_file(path: Path, today: dt.date | None = None, *, scan: bool = False) -> list[Finding]:
+    """Return the findings for a manifest file: its load errors, or else its lint findings.
+
+    With ``scan``, the databases of its SQL systems that can be reached are sampled as well
+    (``privacyops scan``) and the drift findings join the lint findings.
+    """
     try:
         manifest = load.load_manifest(path)
     except ManifestError as exc:
         return exc.findings
-    return lint.lint(manifest, today=today)
+    findings = lint.lint(manifest, today=today)
+    if scan:
+        from privacyops.cli import scan as scanning
+
+        found = [*findings, *scanning.scan_available(manifest)]
+        findings = sorted(found, key=lambda f: (lint.LEVEL_ORDER[f.level], f.line, f.code))
+    return findings
 
 
 def print_text(findings: list[Finding], console: Console) -> None:
@@ -59,9 +69,11 @@ def register(app: typer.Typer) -> None:
         file: Path = typer.Argument(..., help="The manifest to check, e.g. examples/langfuse/privacy.yml."),
         output: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json."),
         today: str | None = typer.Option(None, "--today", help="Lint as of this date (YYYY-MM-DD)."),
+        scan: bool = typer.Option(
+            False, "--scan", help="Also sample every SQL system whose URL is set (see `privacyops scan`)."),
     ) -> None:
         """Validate a privacy manifest and lint it; exit 1 when there is an error (warnings pass)."""
-        findings = check_file(file, _parse_day(today))
+        findings = check_file(file, _parse_day(today), scan=scan)
         if output is OutputFormat.json:
             typer.echo(json.dumps([f.as_dict() for f in findings], indent=2))
         else:

@@ -164,7 +164,7 @@ class DriftRules:
         path: tuple[str, ...] = (scan.table, "fields", scan.column) if in_table else ()
         status = "is declared without a category" if scan.declared else "is not declared"
         if not in_table:
-            status = f"is in table {scan.table}, which the manifest does not declare"
+            status = "is in a table the manifest does not declare"
         if not credible:
             return [self._finding(
                 "info", "possible-personal-data", path,
@@ -174,7 +174,7 @@ class DriftRules:
         first = category_for(credible[0])
         return [self._finding(
             "error", "undeclared-personal-data", path,
-            f"column {where} {status} but holds personal data: {_evidence(scan)} ({suggestion})",
+            f"column {where} {status}, yet holds personal data ({suggestion}): {_evidence(scan)}",
             f"declare it in systems.{self.system}.tables.{scan.table}.fields, e.g. "
             f"`{scan.column}: {first}`, or remove the data")]
 
