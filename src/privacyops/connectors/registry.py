@@ -13,6 +13,7 @@ ENTRY_POINT_GROUP = "privacyops.connectors"
 BUILT_INS: dict[str, str] = {
     "sql": "privacyops.connectors.sql:SqlConnector",
     "memory": "privacyops.connectors.memory:MemoryConnector",
+    "http": "privacyops.connectors.http:HttpConnector",
 }
 
 
