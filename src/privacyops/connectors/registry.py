@@ -14,6 +14,7 @@ BUILT_INS: dict[str, str] = {
     "sql": "privacyops.connectors.sql:SqlConnector",
     "memory": "privacyops.connectors.memory:MemoryConnector",
     "http": "privacyops.connectors.http:HttpConnector",
+    "manual": "privacyops.connectors.manual:ManualConnector",
 }
 
 
