@@ -6,6 +6,7 @@ This is the library call the CLI, the HTTP callback, the OTel exporter and the l
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -119,11 +120,21 @@ def _engine_for(policy: MaskPolicy) -> Engine:
 
 
 def _last_break(data: str) -> int:
-    for mark in ("\n", " ", "\t"):
-        at = data.rfind(mark)
-        if at >= 0:
-            return at + 1
-    return -1
+    """Where to cut a piece so that no value is split: a line end, else a space between words."""
+    at = data.rfind("\n")
+    if at >= 0:
+        return at + 1
+    tail_start = max(0, len(data) - 65536)
+    gaps = [match.start() for match in _WORD_GAP.finditer(data, tail_start)]
+    if gaps:
+        return gaps[-1] + 2
+    at = max(data.rfind(" "), data.rfind("\t"))
+    return at + 1 if at >= 0 else -1
+
+
+# Values with spaces inside (phones, cards, IBANs) are digits and capitals: a gap between two
+# lower-case words is never inside one.
+_WORD_GAP = re.compile(r"[a-z][ \t][a-z]")
 
 
 def _pieces(text: str) -> Iterator[str]:

@@ -32,6 +32,9 @@ LIMIT_MARKER = "[REDACTED:LIMIT]"
 _BIG_NUMBER = 1_000_000
 
 
+_VALUE_WRAPPERS = frozenset({"stringValue", "arrayValue", "kvlistValue", "values", "bytesValue"})
+
+
 class PayloadError(ValueError):
     """The payload is too deep, too large or not JSON; nothing of it was passed through unmasked."""
 
@@ -142,6 +145,8 @@ def _copy_tree(document: Any, root: list[Any], walk: _Walk) -> None:
                     copy[name] = child
                     continue
                 context = attribute if isinstance(attribute, str) and name == "value" else name
+                if name in _VALUE_WRAPPERS and key:
+                    context = key  # {"stringValue": ...} carries the attribute's name down
                 stack.append((child, copy, name, context, depth + 1, included or walk.rules.includes(name)))
         elif isinstance(value, list | tuple):
             items: list[Any] = [None] * len(value)

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import pytest
+
+from privacyops.pii.engine import SEPARATOR, Engine, Finding, default_engine, resolve_overlaps
+
+
+@pytest.mark.parametrize(
+    ("findings", "kept"),
+    [
+        ([Finding(0, 10, "A", 0.9), Finding(5, 15, "B", 0.8)], [Finding(0, 10, "A", 0.9)]),
+        ([Finding(0, 10, "A", 0.8), Finding(2, 20, "B", 0.8)], [Finding(2, 20, "B", 0.8)]),
+        ([Finding(0, 5, "B", 0.8), Finding(0, 5, "A", 0.8)], [Finding(0, 5, "A", 0.8)]),
+        (
+            [Finding(0, 5, "A", 0.8), Finding(5, 9, "B", 0.8)],
+            [Finding(0, 5, "A", 0.8), Finding(5, 9, "B", 0.8)],
+        ),
+    ],
+)
+def test_overlaps_are_resolved_deterministically(findings: list[Finding], kept: list[Finding]) -> None:
+    assert resolve_overlaps(findings) == kept
+    assert resolve_overlaps(list(reversed(findings))) == kept
+
+
+def test_analyze_many_maps_offsets_back_to_each_text() -> None:
+    texts = ["a@example.com", "", "phone +44 20 7946 0958 and b@example.org"]
+    results = default_engine().analyze_many(texts)
+    assert [[f.value_in(t) for f in found] for t, found in zip(texts, results, strict=True)] == [
+        ["a@example.com"],
+        [],
+        ["+44 20 7946 0958", "b@example.org"],
+    ]
+
+
+def test_matches_never_cross_the_separator() -> None:
+    texts = ["4111 1111", "1111 1111"]
+    assert default_engine().analyze_many(texts) == [[], []]
+    assert SEPARATOR not in "".join(texts)
+
+
+def test_entities_and_threshold_filter() -> None:
+    text = "jane@example.com 203.0.113.7"
+    only_ip = Engine(entities=["IP_ADDRESS"])
+    assert [f.entity for f in only_ip.analyze(text)] == ["IP_ADDRESS"]
+    assert Engine(threshold=1.01).analyze(text) == []
+
+
+def test_key_names_serve_as_context() -> None:
+    engine = default_engine()
+    assert engine.analyze("111222333") == []
+    assert [f.entity for f in engine.analyze("111222333", context="bsn")] == ["NATIONAL_ID"]
+
+
+def test_extra_analyzers_add_findings() -> None:
+    def names(text: str) -> list[Finding]:
+        at = text.find("Ada")
+        return [Finding(at, at + 3, "PERSON", 0.8)] if at >= 0 else []
+
+    engine = Engine(extra=[names])
+    assert [f.entity for f in engine.analyze("Ada wrote to ada@example.com")] == ["PERSON", "EMAIL_ADDRESS"]

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from privacyops.pii.policy import MaskPolicy, PolicyError, PolicySet, load_policy_file, policies_from_manifest
+
+
+def test_absent_section_gives_defaults() -> None:
+    assert policies_from_manifest(None) == PolicySet()
+    assert policies_from_manifest({"controller": {}}).for_project("p1") == MaskPolicy()
+
+
+def test_projects_get_their_own_policy() -> None:
+    policies = policies_from_manifest(
+        {"pii": {"default": {"operator": "redact"}, "projects": {"p1": {"operator": "mask"}}}}
+    )
+    assert policies.for_project("p1").operator == "mask"
+    assert policies.for_project("other").operator == "redact"
+    assert policies.for_project(None).operator == "redact"
+
+
+def test_errors_name_the_field() -> None:
+    with pytest.raises(PolicyError, match=r"pii\.projects\.p1\.operator"):
+        policies_from_manifest({"pii": {"projects": {"p1": {"operator": "shred"}}}})
+    with pytest.raises(PolicyError, match=r"pii\.default\.colour"):
+        policies_from_manifest({"pii": {"default": {"colour": "red"}}})
+
+
+def test_attribute_style_manifests_are_read() -> None:
+    class Manifest:
+        pii = PolicySet(default=MaskPolicy(operator="drop"))
+
+    assert policies_from_manifest(Manifest()).default.operator == "drop"
+
+
+def test_policy_file(tmp_path: Path) -> None:
+    path = tmp_path / "pii-policies.yml"
+    path.write_text("projects:\n  p9: {operator: redact, entities: [EMAIL_ADDRESS]}\n")
+    assert load_policy_file(path).for_project("p9").entities == ["EMAIL_ADDRESS"]
+    path.write_text("projects: [1, 2\n")
+    with pytest.raises(PolicyError, match="pii-policies.yml"):
+        load_policy_file(path)

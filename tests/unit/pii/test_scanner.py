@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from privacyops.pii import scanner
+from privacyops.pii.engine import Engine
+from privacyops.pii.recognizers import Pattern
+
+SAMPLES = [
+    "mail jane@doe.org or +1 415-555-0132; card 4111 1111 1111 1111, IBAN DE89 3704 0044 0532 0130 00",
+    "ip 203.0.113.7 and fe80::1ff:fe23:4567:890a, ssn 536-22-8145, DNI 12345678Z, BSN: 111222333",
+    "AKIAIOSFODNN7EXAMPLE postgres://u:p4ssw0rd@h/db https://x.io/a?email=a%40b.c token=Zx8fK2pQ9mVt7LrW3nYb",
+    "ünïcödé jäné@dö.org → jane@example.com 🙂 +49 30 1234567 — 192.168.0.1",
+]
+
+
+def _noise(seed: int) -> str:
+    rng = random.Random(seed)
+    alphabet = "abcXYZ0123456789 .-:@/+_=\n\"'é"
+    pieces = [rng.choice(SAMPLES) if rng.random() < 0.3 else "".join(rng.choice(alphabet) for _ in range(80))]
+    for _ in range(40):
+        pieces.append(
+            rng.choice(SAMPLES) if rng.random() < 0.3 else "".join(rng.choice(alphabet) for _ in range(80))
+        )
+    return " ".join(pieces)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_hyperscan_and_re_backends_find_the_same(seed: int) -> None:
+    text = _noise(seed)
+    fast, plain = Engine(backend="hyperscan"), Engine(backend="re")
+    assert fast.backend == "hyperscan" and plain.backend == "re"
+    assert fast.analyze(text) == plain.analyze(text)
+    raw_fast = sorted((c.index, m.span()) for c, m in fast.scanner.scan(text))
+    raw_plain = sorted((c.index, m.span()) for c, m in plain.scanner.scan(text))
+    assert raw_fast == raw_plain and raw_fast
+
+
+def test_backends_agree_when_windows_are_many() -> None:
+    text = " ".join(["4111 1111 1111 1111 203.0.113.7"] * 5000)
+    fast, plain = Engine(backend="hyperscan"), Engine(backend="re")
+    assert fast.analyze(text) == plain.analyze(text)
+
+
+@pytest.mark.parametrize(
+    ("regex", "problem"),
+    [(r"a+", "bounded"), (r"a?", "bounded"), (r"(a", "does not compile")],
+)
+def test_unbounded_or_broken_patterns_are_refused(regex: str, problem: str) -> None:
+    with pytest.raises(scanner.PatternError, match=problem):
+        scanner.compile_patterns([(0, Pattern("p", regex, 0.5))])
+
+
+def test_unknown_backend_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown scan backend"):
+        scanner.build_scanner([], "fastest")
