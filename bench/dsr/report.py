@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 README = Path(__file__).with_name("README.md")
-START, END = "<!-- results:start -->", "<!-- results:end -->"
+# Each Fides mode has its own section, so a run in one mode leaves the other's figures in place.
+MARKERS = {"in-process": "results", "worker": "results-worker"}
+
+
+def markers(mode: str) -> tuple[str, str]:
+    name = MARKERS[mode]
+    return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
 ACCESS_GOAL_S, ERASURE_GOAL_S, SCALING_GOAL = 0.150, 0.300, 1.3
 
 
@@ -91,7 +97,8 @@ def _met(ok: bool) -> str:
 def section(results: dict[str, Any]) -> str:
     """Render the whole results section from one run's results."""
     machine = results["machine"]
-    lines = [START, "", f"Measured {machine['date']} with `{results['command']}`.", ""]
+    start, end = markers(results.get("fides_mode", "in-process"))
+    lines = [start, "", f"Measured {machine['date']} with `{results['command']}`.", ""]
     pg_rows = [r for r in results["rows"] if r["db"] == "postgresql"]
     lite_rows = [r for r in results["rows"] if r["db"] == "sqlite"]
     with_fides = any(r.get("fides_access") for r in pg_rows)
@@ -102,13 +109,16 @@ def section(results: dict[str, Any]) -> str:
                   *table(lite_rows, False), "", *goals(lite_rows), ""]
     lines += ["### Machine and versions", ""]
     lines += [f"- {key}: {value}" for key, value in machine.items() if key != "date"]
-    lines += ["", END]
+    lines += ["", end]
     return "\n".join(lines)
 
 
 def write_readme(results: dict[str, Any], path: Path = README) -> None:
     """Replace the results section of the README (between its markers) with this run's results."""
     text = path.read_text(encoding="utf-8")
-    before, _, rest = text.partition(START)
-    _, _, after = rest.partition(END)
+    start, end = markers(results.get("fides_mode", "in-process"))
+    if start not in text:
+        raise SystemExit(f"{path} has no {start} marker; add the pair where the results belong")
+    before, _, rest = text.partition(start)
+    _, _, after = rest.partition(end)
     path.write_text(before + section(results) + after, encoding="utf-8")

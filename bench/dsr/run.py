@@ -1,6 +1,6 @@
 """Subject-request benchmark: privacyops against Fides 2.86 and the SQL floor, side by side in one run.
 
-usage: python bench/dsr/run.py --sizes 10k,100k,1m [--no-fides] [--no-sqlite] [--rebuild] [--keep]
+usage: python bench/dsr/run.py --sizes 10k,100k,1m [--fides-worker] [--no-fides] [--no-sqlite] [--rebuild]
 """
 
 from __future__ import annotations
@@ -40,11 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [data.parse_size(s) for s in args.sizes.split(",") if s.strip()]
     started = Started()
     results: dict[str, Any] = {"command": "python bench/dsr/run.py " + " ".join(argv or sys.argv[1:]),
-                               "rows": []}
+                               "rows": [], "fides_mode": "worker" if args.fides_worker else "in-process"}
     try:
         pg = _postgres()
-        fides = None if args.no_fides else _start_fides(started, pg)
-        results["machine"] = _machine(pg, fides is not None)
+        fides = None if args.no_fides else _start_fides(started, pg, args.fides_worker)
+        results["machine"] = _machine(pg, fides is not None, args.fides_worker)
         for traces in sizes:
             template = data.build_template(pg, traces, args.rebuild)
             results["rows"].append(_postgres_size(pg, template, traces, fides, args))
@@ -65,8 +65,10 @@ def main(argv: list[str] | None = None) -> int:
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", default="10k,100k", help="trace counts, e.g. 10k,100k,1m")
-    parser.add_argument("--repeat", type=int, default=5, help="warm privacyops accesses per size (median)")
+    parser.add_argument("--repeat", type=int, default=7, help="warm privacyops accesses per size (median)")
     parser.add_argument("--no-fides", action="store_true", help="skip Fides (privacyops and the floor only)")
+    parser.add_argument("--fides-worker", action="store_true",
+                        help="run Fides requests on a Celery worker (production-like) instead of in process")
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite copies")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the template databases")
     parser.add_argument("--keep", action="store_true", help="keep the working copies for inspection")
@@ -87,13 +89,18 @@ class Fides:
         self.python, self.env = python, env
 
 
-def _start_fides(started: Started, pg: Postgres) -> Fides:
+def _start_fides(started: Started, pg: Postgres, worker: bool) -> Fides:
     python = services.ensure_fides_venv()
     services.start_redis(started)
     if not _exists(pg, FIDES_DB):
         subprocess.run(["createdb", FIDES_DB], env={**os.environ, **pg.env()}, check=True)
     env = services.fides_env(pg, FIDES_DB)
+    if worker:
+        # Requests go through Redis to a Celery worker instead of running inside the web server.
+        env["FIDES__CELERY__TASK_ALWAYS_EAGER"] = "false"
     services.start_fides(started, python, env)
+    if worker:
+        services.start_fides_worker(started, python, env)
     return Fides(python, env)
 
 
@@ -205,7 +212,7 @@ def _erased_check(engine: sa.Engine, emails: list[str]) -> str:
     return "ok" if not bad else f"left rows: {bad}"
 
 
-def _machine(pg: Postgres, with_fides: bool) -> dict[str, Any]:
+def _machine(pg: Postgres, with_fides: bool, worker: bool) -> dict[str, Any]:
     engine = sa.create_engine(pg.url("postgres"))
     with engine.connect() as conn:
         server = str(conn.execute(sa.text("SHOW server_version")).scalar_one())
@@ -231,8 +238,8 @@ def _machine(pg: Postgres, with_fides: bool) -> dict[str, Any]:
         "SQLite": sqlite3.sqlite_version,
         "privacyops": f"{metadata.version('privacyops')} (commit {commit}, {state}), "
                       f"Python {platform.python_version()}",
-        "Fides": (f"ethyca-fides {FIDES_VERSION}, Python 3.13, in-process execution" if with_fides
-                  else "not run"),
+        "Fides": (f"ethyca-fides {FIDES_VERSION}, Python 3.13, "
+                  f"{'a Celery worker' if worker else 'in-process execution'}" if with_fides else "not run"),
     }
 
 
@@ -241,7 +248,7 @@ def _load() -> str:
 
 
 def _save(results: dict[str, Any]) -> Path:
-    path = WORK / "results" / "dsr-latest.json"
+    path = WORK / "results" / f"dsr-{results['fides_mode']}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=1), encoding="utf-8")
     return path

@@ -144,7 +144,7 @@ def start_fides(started: Started, python: Path, env: dict[str, str]) -> None:
     if port_open(FIDES_PORT):
         raise SystemExit(f"port {FIDES_PORT} is taken; stop what runs there or set BENCH_FIDES_PORT")
     (FIDES_CWD / "data" / "saas" / "config").mkdir(parents=True, exist_ok=True)
-    log_file = open(WORK / "fides-server.log", "ab")  # noqa: SIM115 - lives as long as the server
+    log_file = open(WORK / "fides-server.log", "wb")  # noqa: SIM115 - lives as long as the server
     process = subprocess.Popen([str(python), str(PEER / "serve.py")], cwd=FIDES_CWD, env=env,
                                stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
     started.add("fides webserver", process)
@@ -160,6 +160,23 @@ def start_fides(started: Started, python: Path, env: dict[str, str]) -> None:
             return False
 
     _wait(healthy, 600, "Fides")
+
+
+def start_fides_worker(started: Started, python: Path, env: dict[str, str]) -> None:
+    """Run the peer's worker.py (a Celery worker) and wait until it says it is ready for tasks."""
+    log_path = WORK / "fides-worker.log"
+    log_file = open(log_path, "wb")  # noqa: SIM115 - lives as long as the worker
+    process = subprocess.Popen([str(python), str(PEER / "worker.py")], cwd=FIDES_CWD, env=env,
+                               stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+    started.add("fides worker", process)
+    log("starting the Fides Celery worker")
+
+    def ready() -> bool:
+        if process.poll() is not None:
+            raise SystemExit(f"the Fides worker exited with {process.returncode}; see {log_path}")
+        return b" ready." in log_path.read_bytes()
+
+    _wait(ready, 300, "the Fides worker")
 
 
 def _wait(ready: Callable[[], bool], seconds: float, what: str) -> None:
