@@ -96,13 +96,13 @@ class SqlSampler:
     def sample(self, table: str, columns: Sequence[str], limit: int, seconds: float) -> list[tuple[Any, ...]]:
         t = sa.table(table, *(sa.column(c) for c in columns))
         try:
-            with self.engine.connect() as conn, _deadline(conn, self.dialect, seconds):
+            with self.engine.connect() as conn, stop_after(conn, self.dialect, seconds):
                 source, refine = self._plan(conn, t, limit)
                 picked = [sa.func.substr(sa.cast(source.c[c], sa.Text), 1, MAX_CHARS) for c in columns]
                 query = refine(sa.select(*picked).select_from(source)).limit(limit)
                 return [tuple(row) for row in conn.execute(query)]
         except sa.exc.OperationalError as exc:
-            if _is_timeout(exc):
+            if is_timeout(exc):
                 raise SampleTimeout(table) from None
             raise
 
@@ -157,7 +157,7 @@ def _text_like(kind: Any) -> bool:
 
 
 @contextlib.contextmanager
-def _deadline(conn: sa.Connection, dialect: str, seconds: float) -> Iterator[None]:
+def stop_after(conn: sa.Connection, dialect: str, seconds: float) -> Iterator[None]:
     """Make the database itself stop a sample query that would outrun the time left."""
     if dialect == "postgresql":
         # SET LOCAL ends with the transaction, which closing the connection rolls back.
@@ -177,7 +177,8 @@ def _deadline(conn: sa.Connection, dialect: str, seconds: float) -> Iterator[Non
         handler(None, 0)
 
 
-def _is_timeout(exc: sa.exc.OperationalError) -> bool:
+def is_timeout(exc: sa.exc.OperationalError) -> bool:
+    """Tell whether a database error is the time limit of ``stop_after`` firing."""
     code = getattr(exc.orig, "sqlstate", None)
     return code == "57014" or "interrupted" in str(exc.orig).lower()
 
