@@ -85,7 +85,7 @@ def _respond(document: Any) -> JSONResponse:
     try:
         return JSONResponse(document)
     except (RecursionError, ValueError) as exc:  # never echo what could not be serialised safely
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=f"body: {exc}") from exc
+        raise HTTPException(422, detail=f"body: {exc}") from exc
 
 
 @router.post(
@@ -106,7 +106,7 @@ async def langfuse_ingestion_mask(
         # Masking is CPU work: run it off the event loop so other requests keep flowing.
         masked = await run_in_threadpool(otlp.mask_otlp_json, payload, masker)
     except structured.PayloadError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=str(exc)) from exc
+        raise HTTPException(422, detail=str(exc)) from exc
     return _respond(masked)
 
 
@@ -128,12 +128,12 @@ class MaskResponse(BaseModel):
 def mask(request: Request, body: MaskRequest) -> MaskResponse:
     """Mask a text or a JSON document (for scripts and the admin console)."""
     if body.text is None and body.document is None:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail="text or document: give one")
+        raise HTTPException(422, detail="text or document: give one")
     masker = _masker(request, body.project, body.operator)
     try:
         document = masker.document(body.document) if body.document is not None else None
     except structured.PayloadError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=f"document: {exc}") from exc
+        raise HTTPException(422, detail=f"document: {exc}") from exc
     text = masker.text(body.text) if body.text is not None else None
     return MaskResponse(text=text, document=document)
 

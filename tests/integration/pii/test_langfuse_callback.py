@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import copy
+import json
+import time
+from typing import Any
+
+import httpx
+
+from tests.integration.pii.conftest import ADMIN_TOKEN
+
+URL = "/api/v1/pii/langfuse/ingestion-mask"
+
+
+def _attr(key: str, value: str) -> dict[str, Any]:
+    return {"key": key, "value": {"stringValue": value}}
+
+
+def otlp(spans: int = 1) -> dict[str, Any]:
+    prompt = json.dumps([{"role": "user", "content": "I'm jane@example.com, card 4111 1111 1111 1111"}])
+    span = {
+        "traceId": "5b8efff798038103d269b633813fc60c",
+        "spanId": "eee19b7ec3c1b174",
+        "name": "chat jane@example.com",
+        "kind": 3,
+        "startTimeUnixNano": "1730000000000000000",
+        "attributes": [
+            _attr("langfuse.observation.input", prompt),
+            _attr("langfuse.user.id", "jane@example.com"),
+            _attr("http.client_ip", "203.0.113.7"),
+            _attr("db.password", "hunter2"),
+            {"key": "tags", "value": {"arrayValue": {"values": [{"stringValue": "+44 20 7946 0958"}]}}},
+            {"key": "tokens", "value": {"intValue": "42"}},
+        ],
+        "events": [{"name": "log", "attributes": [_attr("message", "sk_live_4eC39HqLyjWDarjtT1zdp7dc")]}],
+        "status": {"code": 1},
+    }
+    return {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": [_attr("service.name", "chat-api")]},
+                "scopeSpans": [
+                    {"scope": {"name": "langfuse-sdk"}, "spans": [copy.deepcopy(span) for _ in range(spans)]}
+                ],
+            }
+        ]
+    }
+
+
+def _headers(project: str = "proj-default") -> dict[str, str]:
+    return {
+        "X-Langfuse-Org-Id": "org-1",
+        "X-Langfuse-Project-Id": project,
+        "Content-Type": "application/json",
+    }
+
+
+def test_callback_returns_the_same_json_masked(live_server: str) -> None:
+    payload = otlp()
+    response = httpx.post(live_server + URL, json=payload, headers=_headers())
+    assert response.status_code == 200, response.text
+    masked = response.json()
+    text = json.dumps(masked)
+    for secret in ("jane@example.com", "4111", "203.0.113.7", "hunter2", "7946", "sk_live_"):
+        assert secret not in text, secret
+    span = masked["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
+    original = payload["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
+    assert span["traceId"] == original["traceId"] and span["spanId"] == original["spanId"]
+    assert [a["key"] for a in span["attributes"]] == [a["key"] for a in original["attributes"]]
+    assert span["attributes"][1]["value"]["stringValue"] == "<EMAIL_ADDRESS>"
+    assert span["attributes"][3]["value"]["stringValue"] == "<SECRET>"
+    assert span["attributes"][5] == original["attributes"][5]
+    assert json.loads(span["attributes"][0]["value"]["stringValue"])[0]["content"].startswith(
+        "I'm <EMAIL_ADDRESS>"
+    )
+
+
+def test_projects_have_their_own_policies(live_server: str) -> None:
+    pseudo_a = httpx.post(live_server + URL, json=otlp(), headers=_headers("proj-pseudo")).json()
+    pseudo_b = httpx.post(live_server + URL, json=otlp(), headers=_headers("proj-pseudo")).json()
+    user_a = pseudo_a["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["attributes"][1]["value"][
+        "stringValue"
+    ]
+    user_b = pseudo_b["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["attributes"][1]["value"][
+        "stringValue"
+    ]
+    assert user_a == user_b and user_a.startswith("<EMAIL_ADDRESS:")
+    ips_only = httpx.post(live_server + URL, json=otlp(), headers=_headers("proj-ips-only")).json()
+    attributes = ips_only["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["attributes"]
+    assert attributes[2]["value"]["stringValue"] == "[REDACTED]"
+    assert attributes[1]["value"]["stringValue"] == "jane@example.com"
+
+
+def test_a_large_batch_is_answered_well_within_the_timeout(live_server: str) -> None:
+    payload = otlp(spans=400)
+    body = json.dumps(payload).encode()
+    assert len(body) > 200_000
+    with httpx.Client() as client:
+        client.post(live_server + URL, content=body, headers=_headers())  # warm up
+        started = time.perf_counter()
+        response = client.post(live_server + URL, content=body, headers=_headers())
+        elapsed = time.perf_counter() - started
+    assert response.status_code == 200
+    assert "jane@example.com" not in response.text
+    assert elapsed < 0.5, f"{len(body)} bytes took {elapsed:.3f} s"
+
+
+def test_bad_input_is_a_clear_error_never_a_pass_through(live_server: str) -> None:
+    cases = [
+        (b"\xff\xfe not utf-8 jane@example.com", 400, "not UTF-8"),
+        (b'{"resourceSpans": [', 400, "not valid JSON"),
+        (b'{"spans": []}', 422, "resourceSpans"),
+        (b'{"resourceSpans": [{"scopeSpans": {"spans": 1}}]}', 422, "scopeSpans"),
+        (b"[" * 10_000 + b"]" * 10_000, 400, "nested too deeply"),
+    ]
+    for body, code, message in cases:
+        response = httpx.post(live_server + URL, content=body, headers=_headers())
+        assert response.status_code == code, (body[:30], response.text)
+        assert message in response.json()["detail"]
+        assert "jane@example.com" not in response.text
+
+
+def test_deep_nesting_inside_a_valid_payload_is_bounded(live_server: str) -> None:
+    payload = otlp()
+    node: dict[str, Any] = {}
+    payload["resourceSpans"][0]["extra"] = node
+    for _ in range(600):
+        node["a"] = {}
+        node = node["a"]
+    node["leak"] = "jane@example.com"
+    response = httpx.post(live_server + URL, json=payload, headers=_headers())
+    assert response.status_code == 200
+    assert "jane@example.com" not in response.text and "[REDACTED:LIMIT]" in response.text
+
+
+def test_mask_and_analyze_endpoints_need_a_token(live_server: str) -> None:
+    assert httpx.post(live_server + "/api/v1/pii/mask", json={"text": "x"}).status_code == 401
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    masked = httpx.post(
+        live_server + "/api/v1/pii/mask", json={"text": "mail jane@example.com"}, headers=auth
+    )
+    assert masked.json()["text"] == "mail <EMAIL_ADDRESS>"
+    found = httpx.post(
+        live_server + "/api/v1/pii/analyze", json={"text": "ip 203.0.113.7"}, headers=auth
+    ).json()
+    assert found == [{"start": 3, "end": 14, "entity": "IP_ADDRESS", "score": 1.0, "kind": "ipv4"}]
