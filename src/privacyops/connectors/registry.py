@@ -15,6 +15,7 @@ BUILT_INS: dict[str, str] = {
     "memory": "privacyops.connectors.memory:MemoryConnector",
     "http": "privacyops.connectors.http:HttpConnector",
     "manual": "privacyops.connectors.manual:ManualConnector",
+    "clickhouse": "privacyops.connectors.clickhouse:ClickHouseConnector",
 }
 
 
