@@ -7,6 +7,12 @@ A new aggregate is one new module here plus one import line below (Alembic's aut
 from __future__ import annotations
 
 from privacyops.store.models.audit import AuditEvent, AuditHead
+from privacyops.store.models.execution import (
+    ExecutionRun,
+    ExecutionStep,
+    ProcessingRestriction,
+    RecipientTask,
+)
 from privacyops.store.models.notice import NoticeVersion
 from privacyops.store.models.outbox import OutboxMessage
 from privacyops.store.models.requests import (
@@ -19,6 +25,7 @@ from privacyops.store.models.requests import (
 from privacyops.store.models.tokens import ApiToken
 
 __all__ = [
-    "ApiToken", "AuditEvent", "AuditHead", "ErasureSuppression", "NoticeVersion", "OutboxMessage",
+    "ApiToken", "AuditEvent", "AuditHead", "ErasureSuppression", "ExecutionRun", "ExecutionStep",
+    "NoticeVersion", "OutboxMessage", "ProcessingRestriction", "RecipientTask",
     "RequestIdentity", "RequestTransition", "SubjectRequest", "VerificationChallenge",
 ]

@@ -1,0 +1,121 @@
+"""Erasure as resumable steps: the first collection is kept, each engine step is run on its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from privacyops.connectors.base import Connector, ConnectorError, Match
+from privacyops.engine import collect as engine_collect
+from privacyops.engine import run as engine_run
+from privacyops.engine.plan import Plan, Step, TablePlan
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What one step did: done or failed with a reason, rows touched, and rows kept under a hold."""
+
+    ok: bool
+    rows: int = 0
+    reason: str = ""
+    held: dict[str, int] = field(default_factory=dict)
+
+
+def first_collection(plan: Plan, connectors: Mapping[str, Connector],
+                     identities: Mapping[str, str]) -> dict[str, Any]:
+    """Find the subject once and return what later steps need: widened identities and finder keys."""
+    found = engine_collect.collect(plan, connectors, identities)
+    return {
+        "identities": {k: sorted(map(str, vs)) for k, vs in sorted(found.identities.items())},
+        "used": {f"{table}#{index}": sorted([list(k) for k in keys], key=repr)
+                 for (table, index), keys in sorted(found.used.items()) if keys},
+        "found": {table: len(rows) for table, rows in sorted(found.rows.items())},
+        "keys": {table: sorted([list(k) for k in rows], key=repr)
+                 for table, rows in sorted(found.rows.items())},
+        "failures": dict(sorted(found.failures.items())),
+    }
+
+
+def seeds(subject: Mapping[str, Any]) -> Iterator[dict[str, str]]:
+    """Yield identity sets that together cover every identity found, first all kinds at once."""
+    identities: dict[str, list[str]] = subject.get("identities", {})
+    yield {kind: values[0] for kind, values in identities.items() if values}
+    for kind, values in identities.items():
+        for value in values[1:]:
+            yield {kind: value}
+
+
+def run_step(plan: Plan, step: Step, connectors: Mapping[str, Connector], key: bytes,
+             subject: Mapping[str, Any]) -> StepResult:
+    """Run one erasure step of the plan for every identity seed; safe to run again after a crash."""
+    single = replace(plan, steps=(step,))
+    rows, held = 0, {}
+    for seed in seeds(subject):
+        if not seed:
+            continue
+        result = engine_run.run_erasure(single, connectors, key, seed)
+        (outcome,) = result.steps
+        if outcome.status != "done":
+            return StepResult(False, rows, outcome.reason or outcome.status)
+        rows += outcome.rows
+        held.update(result.held)
+    return StepResult(True, rows, held=held)
+
+
+def evidence(plan: Plan, connectors: Mapping[str, Connector], key: bytes,
+             subject: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Re-query every finder with the values of the first collection and of a fresh one (ER-6 proof)."""
+    used = {k: {tuple(v) for v in vs} for k, vs in subject.get("used", {}).items()}
+    for seed in seeds(subject):
+        if not seed:
+            continue
+        found = engine_collect.collect(plan, connectors, seed)
+        for (table_id, index), keys in found.used.items():
+            used.setdefault(f"{table_id}#{index}", set()).update(keys)
+    proofs = []
+    for table in plan.tables:
+        for index, finder in enumerate(table.finders):
+            values = used.get(f"{table.id}#{index}")
+            if values:
+                remaining = _count(table, finder.fields, values, connectors)
+                proofs.append({"table": table.id, "finder": finder.describe(), "remaining": remaining,
+                               "held": is_held(table, finder.fields)})
+    return proofs
+
+
+def _count(table: TablePlan, fields: tuple[str, ...], values: set[tuple[Any, ...]],
+           connectors: Mapping[str, Connector]) -> int:
+    connector = connectors.get(table.system)
+    if connector is None:
+        return -1
+    try:
+        return connector.count(table.table, Match(fields, tuple(sorted(values, key=repr))))
+    except ConnectorError:
+        return -1
+
+
+def is_held(table: TablePlan, fields: tuple[str, ...]) -> bool:
+    """Tell whether a finder may still match kept rows because its columns stay on purpose."""
+    if table.row_action == "delete":
+        return False
+    actions = {a.field: a.action for a in table.field_actions}
+    columns = [f.split("->", 1)[0].strip() for f in fields]
+    return all(actions.get(c, "none") in ("keep", "none") for c in columns)
+
+
+def proof_ok(proofs: list[dict[str, Any]]) -> bool:
+    """Tell whether the evidence shows nothing left but rows kept on purpose."""
+    return all(p["remaining"] == 0 or (p["held"] and p["remaining"] > 0) for p in proofs)
+
+
+def ancestors(plan: Plan, table_id: str) -> set[str]:
+    """Return the tables whose rows a table's rows point at, directly or not (they wait for it)."""
+    found: set[str] = set()
+    pending = [table_id]
+    while pending:
+        for finder in plan.table(pending.pop()).finders:
+            if finder.parent and finder.parent not in found and finder.parent != table_id:
+                found.add(finder.parent)
+                pending.append(finder.parent)
+    return found

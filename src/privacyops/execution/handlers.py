@@ -1,0 +1,186 @@
+"""What each kind of step does.
+
+Work on connected systems runs outside the store's transaction; changes to the store are returned as
+`apply` and run in the transaction that marks the step done, so they stand or fall together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from privacyops.engine import plan as engine_plan
+from privacyops.engine import run as engine_run
+from privacyops.execution import correct, erasure, export, fanout, restriction
+from privacyops.execution.env import ExecutionEnv
+from privacyops.execution.steps import StepState
+
+
+@dataclass(frozen=True)
+class Call:
+    """Plain values a step handler gets: the request, its identities, the run's inputs and findings."""
+
+    env: ExecutionEnv
+    request_id: str
+    request_type: str
+    identities: dict[str, str]
+    identity_hashes: list[str]
+    params: dict[str, Any]
+    subject: dict[str, Any]
+    number: int
+    operation: str
+    target: str | None
+
+
+@dataclass
+class Outcome:
+    """What a step ended with; `apply` changes the store in the same transaction as the step's state."""
+
+    state: StepState = StepState.DONE
+    rows: int = 0
+    reason: str = ""
+    subject: dict[str, Any] | None = None
+    record: dict[str, Any] = field(default_factory=dict)
+    apply: Callable[[Session], Outcome | None] | None = None
+    wait: bool = False
+
+
+def failed(reason: str) -> Outcome:
+    """Return a failed outcome with its reason."""
+    return Outcome(StepState.FAILED, reason=reason)
+
+
+def plan_of(call: Call) -> engine_plan.Plan:
+    """Build the request's plan (the same one whenever it is built: it depends on the manifest only)."""
+    plan_type = "erasure" if call.request_type in engine_plan.ERASURE_TYPES else "access"
+    return engine_plan.build_plan(call.env.manifest, call.identities, plan_type)
+
+
+def collect(call: Call) -> Outcome:
+    subject = erasure.first_collection(plan_of(call), call.env.connectors, call.identities)
+    rows = sum(subject["found"].values())
+    return Outcome(rows=rows, subject=subject, record={"found": subject["found"]})
+
+
+def erase(call: Call) -> Outcome:
+    plan = plan_of(call)
+    index = call.number - 2  # step 1 collects; the plan's steps follow in order
+    if not 0 <= index < len(plan.steps) or plan.steps[index].table != call.target:
+        return failed("the manifest changed since this run started; start a new run for the request")
+    step = plan.steps[index]
+    result = erasure.run_step(plan, step, call.env.connectors, call.env.pseudonym_key(), call.subject)
+    if not result.ok:
+        return failed(result.reason)
+    held = {t: _hold_entry(plan.table(t), n) for t, n in result.held.items()}
+    return Outcome(rows=result.rows, record={"held": held} if held else {})
+
+
+def _hold_entry(table: engine_plan.TablePlan, rows: int) -> dict[str, Any]:
+    hold = table.hold
+    return {"rows": rows, "hold": hold.name if hold else None, "reason": hold.reason if hold else None}
+
+
+def verify(call: Call) -> Outcome:
+    plan = plan_of(call)
+    proofs = erasure.evidence(plan, call.env.connectors, call.env.pseudonym_key(), call.subject)
+    left = [p for p in proofs if not (p["remaining"] == 0 or (p["held"] and p["remaining"] > 0))]
+    outcome = Outcome(rows=len(proofs), record={"evidence": proofs})
+    if left:
+        names = ", ".join(sorted({p["table"] for p in left}))
+        outcome.state, outcome.reason = StepState.FAILED, f"rows of the subject remain in {names}"
+    return outcome
+
+
+def package(call: Call) -> Outcome:
+    plan = plan_of(call)
+    result = engine_run.run_access(plan, call.env.connectors, call.identities)
+    if not result.ok:
+        reasons = "; ".join(f"{s.table}: {s.reason}" for s in result.steps if s.status != "done")
+        return failed(reasons)
+    path = call.env.home / "packages" / f"{call.request_id}.zip"
+    export.write_package(call.env.manifest, call.request_id, result, path)
+    counts = {t: len(rows) for t, rows in sorted(result.rows.items())}
+    return Outcome(rows=sum(counts.values()), record={"package": str(path), "package_rows": counts})
+
+
+def rectify(call: Call) -> Outcome:
+    corrections = call.params.get("corrections") or {}
+    if not corrections:
+        return failed("a rectification needs corrections: category=new value")
+    try:
+        rows = correct.apply_corrections(call.env.manifest, plan_of(call), call.env.connectors,
+                                         call.subject.get("keys", {}), corrections)
+    except correct.CorrectionRefused as exc:
+        return failed(str(exc))
+    return Outcome(rows=rows, record={"corrected": sorted(corrections)})
+
+
+def restrict(call: Call) -> Outcome:
+    kind = "restriction" if call.request_type == "restriction" else "objection"
+    scope = str(call.params.get("scope") or "*")
+    if call.request_type == "marketing_opt_out":
+        scope = _marketing_scope(call)
+
+    def apply(session: Session) -> Outcome | None:
+        rows = restriction.record(session, subject_hashes=call.identity_hashes, kind=kind, scope=scope,
+                                  request_id=call.request_id, actor="system", now=call.env.now())
+        return Outcome(rows=len(rows), record={"restriction": {"kind": kind, "scope": scope}})
+
+    return Outcome(apply=apply)
+
+
+def _marketing_scope(call: Call) -> str:
+    for name, purpose in call.env.manifest.purposes.items():
+        if purpose.data_use.startswith("marketing"):
+            return name
+    return "marketing"
+
+
+def lift(call: Call) -> Outcome:
+    def apply(session: Session) -> Outcome | None:
+        lifted = 0
+        for row in restriction.active_for(session, call.identity_hashes):
+            if row.kind != "restriction":
+                continue
+            try:
+                restriction.lift(session, row.id, actor="system", now=call.env.now())
+            except restriction.RestrictionRuleError as exc:
+                return failed(str(exc))
+            lifted += 1
+        return Outcome(rows=lifted)
+
+    return Outcome(apply=apply)
+
+
+def notify_recipients(call: Call) -> Outcome:
+    action = {"erasure": "erase", "account_deletion": "erase", "rectification": "correct"}.get(
+        call.request_type, "restrict")
+    categories = _categories_concerned(call)
+    chosen = fanout.recipients_for(call.env.manifest, categories)
+
+    def apply(session: Session) -> Outcome | None:
+        added = fanout.create_tasks(session, call.request_id, action, chosen, call.env.now())
+        return Outcome(rows=added, record={"recipients": len(chosen)})
+
+    return Outcome(apply=apply)
+
+
+def _categories_concerned(call: Call) -> list[str]:
+    if call.request_type == "rectification":
+        return sorted(call.params.get("corrections") or {})
+    if call.request_type in ("erasure", "account_deletion"):
+        return fanout.plan_categories(call.env.manifest, plan_of(call))
+    scope = call.params.get("scope")
+    purpose = call.env.manifest.purposes.get(str(scope)) if scope else None
+    if purpose is not None:
+        return list(purpose.categories)
+    return sorted({c for p in call.env.manifest.purposes.values() for c in p.categories})
+
+
+HANDLERS: dict[str, Callable[[Call], Outcome]] = {
+    "collect": collect, "erase": erase, "detach": erase, "verify": verify, "package": package,
+    "correct": rectify, "restrict": restrict, "lift": lift, "notify_recipients": notify_recipients,
+}

@@ -1,0 +1,257 @@
+"""Run a request as a list of named, persisted steps; each step runs idempotently and may be run again.
+
+`start` fixes the steps; `run_request` runs them in order until the request is closed, waits for
+recipients, or a step fails (the request then stays open and says why: no silent gaps, ER-6).
+A worker killed in the middle of a step leaves it `running`; the next run (or the reconciler) takes it
+over once its owner is known to be dead or its lease ran out, and running it again ends the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from privacyops.audit import chain
+from privacyops.engine import plan as engine_plan
+from privacyops.execution import closing, erasure, handlers
+from privacyops.execution.env import ExecutionEnv
+from privacyops.execution.handlers import Call, Outcome
+from privacyops.execution.steps import StepSpec, StepState, claim, create_steps, finish, release, steps_of
+from privacyops.requests import errors, notify, records
+from privacyops.requests.states import RequestState
+from privacyops.store.models.execution import ExecutionRun, ExecutionStep
+
+ENTITY = "subject_request"
+ACCESS = ("access", "portability", "know")
+ERASING = ("erasure", "account_deletion")
+RESTRICTING = ("restriction", "objection", "marketing_opt_out")
+STARTABLE = (RequestState.VERIFIED, RequestState.IN_PROGRESS, RequestState.DEEMED_REFUSAL)
+RUN_FAILED = "failed"
+
+
+class ExecutionError(errors.RequestRuleError):
+    """The request cannot be run as it is; the message says what to do first."""
+
+
+@dataclass
+class RunReport:
+    """Where a run stands: its status, the steps with their states, and why it stopped."""
+
+    request_id: str
+    status: str
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def closed(self) -> bool:
+        return self.status in (RequestState.COMPLETED, RequestState.PARTIALLY_COMPLETED)
+
+
+def step_specs(env: ExecutionEnv, request_type: str, identities: dict[str, str]) -> list[StepSpec]:
+    """Return the named steps a request of this type goes through."""
+    if request_type in ERASING:
+        plan = engine_plan.build_plan(env.manifest, identities, "erasure")
+        work = [StepSpec(f"{s.operation} {s.table}", s.operation, s.table) for s in plan.steps]
+        return [StepSpec("find the subject", "collect"), *work, StepSpec("prove nothing is left", "verify"),
+                StepSpec("tell recipients", "notify_recipients"), StepSpec("close", "close")]
+    if request_type in ACCESS:
+        return [StepSpec("build the access package", "package"), StepSpec("close", "close")]
+    if request_type == "rectification":
+        return [StepSpec("find the subject", "collect"), StepSpec("correct every copy", "correct"),
+                StepSpec("tell recipients", "notify_recipients"), StepSpec("close", "close")]
+    if request_type in RESTRICTING:
+        return [StepSpec("record it", "restrict"), StepSpec("tell recipients", "notify_recipients"),
+                StepSpec("close", "close")]
+    if request_type == "lift_restriction":
+        return [StepSpec("lift the restriction", "lift"), StepSpec("close", "close")]
+    raise ExecutionError(f"requests of type {request_type} are answered by hand, not run", field="type")
+
+
+def start(session: Session, env: ExecutionEnv, request_id: str, *, actor: str,
+          params: dict[str, Any] | None = None) -> ExecutionRun:
+    """Fix the steps of a verified (or approved) request and move it to in_progress; again: no change."""
+    request = records.get_request(session, request_id)
+    run = session.get(ExecutionRun, request.id)
+    if run is not None:
+        return run
+    if request.state == RequestState.AWAITING_APPROVAL:
+        raise ExecutionError("this request waits for approval; approve it first", field="state")
+    if request.state not in STARTABLE:
+        raise ExecutionError(f"the request is {request.state}; only verified requests are run", field="state")
+    identities = identities_of(session, request.id)
+    try:
+        specs = step_specs(env, request.request_type, identities)
+    except engine_plan.PlanError as exc:
+        raise ExecutionError(f"the manifest gives no plan for this request: {exc}",
+                             field="manifest") from None
+    if request.state != RequestState.IN_PROGRESS:
+        records.move(session, request, RequestState.IN_PROGRESS, actor=actor, reason="execution started")
+    now = env.now()
+    run = ExecutionRun(request_id=request.id, kind=request.request_type, status="running",
+                       params=params or {}, subject={}, outcome={}, created_at=now, updated_at=now)
+    session.add(run)
+    session.flush()
+    create_steps(session, request.id, specs)
+    records.audit(session, actor, "execution.started", request, {"steps": [s.name for s in specs]})
+    return run
+
+
+def identities_of(session: Session, request_id: str) -> dict[str, str]:
+    """Return the request's identities as kind -> value (the first of each kind)."""
+    found: dict[str, str] = {}
+    for row in records.identities_of(session, request_id):
+        if row.value:
+            found.setdefault(row.kind, row.value)
+    return found
+
+
+def run_request(sessions: sessionmaker[Session], env: ExecutionEnv, request_id: str) -> RunReport:
+    """Run the request's steps in order until it closes, waits, or a step fails."""
+    while True:
+        with sessions.begin() as session:
+            step = _next_step(session, request_id)
+            number = step.number if step is not None else None
+        if number is None:
+            return report(sessions, request_id)
+        state = run_step(sessions, env, request_id, number)
+        if state in ("busy", "waiting"):
+            return report(sessions, request_id, reason=state)
+
+
+def _next_step(session: Session, request_id: str) -> ExecutionStep | None:
+    for step in steps_of(session, request_id):
+        if step.state in (StepState.PENDING, StepState.RUNNING):
+            return step
+    return None
+
+
+def run_step(sessions: sessionmaker[Session], env: ExecutionEnv, request_id: str, number: int) -> str:
+    """Run one step if it is not finished and nobody else is running it; returns its state afterwards."""
+    with sessions.begin() as session:
+        step = _step(session, request_id, number)
+        if step.state in (StepState.DONE, StepState.FAILED, StepState.BLOCKED):
+            return step.state
+        if not claim(session, step, env.now(), env.lease):
+            return "busy"
+        call = _call(session, env, step)
+        attempt = step.attempts
+    try:
+        outcome = (closing.close if call.operation == "close" else handlers.HANDLERS[call.operation])(call)
+    except Exception as exc:  # a bug or an outage: the step fails with the reason, never silently
+        outcome = handlers.failed(f"{type(exc).__name__}: {exc}")
+    with sessions.begin() as session:
+        return _record(session, env, request_id, number, attempt, outcome)
+
+
+def _step(session: Session, request_id: str, number: int) -> ExecutionStep:
+    query = sa.select(ExecutionStep).where(ExecutionStep.request_id == request_id,
+                                           ExecutionStep.number == number)
+    step = session.execute(query).scalar_one_or_none()
+    if step is None:
+        raise ExecutionError(f"request {request_id} has no step {number}; start it first", field="id")
+    return step
+
+
+def _call(session: Session, env: ExecutionEnv, step: ExecutionStep) -> Call:
+    run = session.get(ExecutionRun, step.request_id)
+    assert run is not None
+    identities = records.identities_of(session, step.request_id)
+    return Call(env=env, request_id=step.request_id, request_type=run.kind,
+                identities=identities_of(session, step.request_id),
+                identity_hashes=[i.value_hash for i in identities], params=dict(run.params),
+                subject=dict(run.subject), number=step.number, operation=step.operation, target=step.target)
+
+
+def _record(session: Session, env: ExecutionEnv, request_id: str, number: int, attempt: int,
+            outcome: Outcome) -> str:
+    step = _step(session, request_id, number)
+    if step.state != StepState.RUNNING or step.attempts != attempt:
+        return "busy"  # another worker took the step over meanwhile; its result counts
+    if outcome.state == StepState.DONE and outcome.apply is not None:
+        outcome = _merge(outcome, outcome.apply(session))
+    now = env.now()
+    run = session.get(ExecutionRun, request_id)
+    assert run is not None
+    if outcome.wait:
+        release(step, now, outcome.reason)
+        run.status, run.updated_at = "waiting", now
+        return "waiting"
+    finish(step, outcome.state, now, rows=outcome.rows, reason=outcome.reason or None)
+    _update_run(run, outcome, now)
+    chain.append(session, actor="system", action="execution.step", entity=ENTITY, entity_id=request_id,
+                 data={"step": step.number, "name": step.name, "state": step.state, "rows": step.rows,
+                       "attempt": step.attempts, "reason": step.reason})
+    if outcome.state == StepState.FAILED:
+        _after_failure(session, env, run, step)
+    return step.state
+
+
+def _merge(outcome: Outcome, applied: Outcome | None) -> Outcome:
+    if applied is None:
+        return outcome
+    applied.record = {**outcome.record, **applied.record}
+    applied.subject = applied.subject if applied.subject is not None else outcome.subject
+    return applied
+
+
+def _update_run(run: ExecutionRun, outcome: Outcome, now: Any) -> None:
+    if outcome.subject is not None:
+        run.subject = outcome.subject
+    merged = dict(run.outcome)
+    for key, value in outcome.record.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    run.outcome = merged
+    run.updated_at = now
+
+
+def _after_failure(session: Session, env: ExecutionEnv, run: ExecutionRun, failed: ExecutionStep) -> None:
+    """Block what depends on the failed step; the request stays open and the failure is loud (ER-6)."""
+    later = [s for s in steps_of(session, run.request_id)
+             if s.number > failed.number and s.state == StepState.PENDING]
+    waiting_tables: set[str] = set()
+    if failed.operation in ("erase", "detach") and failed.target and run.kind in ERASING:
+        plan = engine_plan.build_plan(env.manifest, identities_of(session, run.request_id), "erasure")
+        waiting_tables = erasure.ancestors(plan, failed.target)
+    for step in later:
+        table_step = step.operation in ("erase", "detach")
+        if not table_step or step.target in waiting_tables:
+            why = f"waits for {failed.target}, which failed" if table_step else f"step {failed.number} failed"
+            finish(step, StepState.BLOCKED, env.now(), reason=why)
+    run.status = RUN_FAILED
+    failures = {**run.outcome.get("failures", {}), str(failed.number): f"{failed.name}: {failed.reason}"}
+    run.outcome = {**run.outcome, "failures": failures}
+    notify.to_team(session, env.service, f"request {run.request_id}: a step failed, the request stays open",
+                   [f"step {failed.number} ({failed.name}): {failed.reason}"])
+
+
+def retry(session: Session, request_id: str, *, actor: str) -> int:
+    """Set failed and blocked steps back to pending (after the cause was fixed); returns how many."""
+    run = session.get(ExecutionRun, request_id)
+    if run is None:
+        raise ExecutionError(f"request {request_id} was never started", field="id")
+    again = [s for s in steps_of(session, request_id) if s.state in (StepState.FAILED, StepState.BLOCKED)]
+    for step in again:
+        step.state, step.reason = StepState.PENDING.value, None
+    if again:
+        run.status = "running"
+        chain.append(session, actor=actor, action="execution.retry", entity=ENTITY, entity_id=request_id,
+                     data={"steps": [s.number for s in again]})
+    return len(again)
+
+
+def report(sessions: sessionmaker[Session], request_id: str, reason: str = "") -> RunReport:
+    """Describe where the run of a request stands."""
+    with sessions() as session:
+        run = session.get(ExecutionRun, request_id)
+        if run is None:
+            raise ExecutionError(f"request {request_id} was never started", field="id")
+        steps = [{"number": s.number, "name": s.name, "state": s.state, "attempts": s.attempts,
+                  "rows": s.rows, "reason": s.reason} for s in steps_of(session, request_id)]
+        status = run.status
+    return RunReport(request_id, status, steps, reason)
