@@ -91,3 +91,14 @@ def test_yaml_problems_and_unreadable_files_are_located(tmp_path: Path) -> None:
     good = tmp_path / "crm.yml"
     good.write_text(GOOD)
     assert "contacts" in load_spec(good).tables
+
+
+def test_the_example_in_the_connector_guide_loads() -> None:
+    guide = Path(__file__).parents[3] / "docs" / "connectors.md"
+    text = guide.read_text()
+    start = text.index("### Example: a HubSpot-like contacts API")
+    block = text[text.index("```yaml\n", start) + len("```yaml\n"):]
+    spec = parse_spec(block[:block.index("```")], str(guide))
+    assert set(spec.tables) == {"contacts", "newsletter_members"}
+    assert [lookup.by for lookup in spec.tables["contacts"].access] == [("email",), ("id",)]
+    assert isinstance(spec.tables["newsletter_members"].access[0].pagination, http_spec.LinkPages)
