@@ -157,7 +157,12 @@ def _sqlite_traces(path: Path) -> int | None:
 def copy_sqlite(template: Path, name: str) -> Path:
     """Make a fresh copy of the SQLite template for one contender."""
     target = template.parent / f"{name}.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    remove_sqlite(target)
     shutil.copyfile(template, target)
     return target
+
+
+def remove_sqlite(path: Path) -> None:
+    """Delete a SQLite copy with its journal files."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 import data
 import fides_side
 import floor_side
-import privacyops_side
+import interleave
 import report
 import services
 import sqlalchemy as sa
@@ -39,20 +40,30 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     sizes = [data.parse_size(s) for s in args.sizes.split(",") if s.strip()]
     started = Started()
+    cleanup: list[Callable[[], None]] = []
     results: dict[str, Any] = {"command": "python bench/dsr/run.py " + " ".join(argv or sys.argv[1:]),
                                "rows": [], "fides_mode": "worker" if args.fides_worker else "in-process"}
     try:
         pg = _postgres()
         fides = None if args.no_fides else _start_fides(started, pg, args.fides_worker)
         results["machine"] = _machine(pg, fides is not None, args.fides_worker)
+        contenders: dict[str, list[interleave.Contender]] = {"postgresql": [], "sqlite": []}
         for traces in sizes:
             template = data.build_template(pg, traces, args.rebuild)
-            results["rows"].append(_postgres_size(pg, template, traces, fides, args))
+            contenders["postgresql"].append(_postgres_size(pg, template, traces, fides, args, cleanup))
             if not args.no_sqlite:
-                results["rows"].append(_sqlite_size(pg, template, traces, args))
-            _save(results)
+                contenders["sqlite"].append(_sqlite_size(pg, template, traces, args, cleanup))
+        started.stop_all()  # Fides is done: its background tasks must not compete with privacyops
+        for group in contenders.values():
+            if group:
+                interleave.measure_all(group, ACCESS_SUBJECT, PO_ERASED, args.repeat, args.erasures)
+                results["rows"] += [c.row for c in group]
+                _save(results)
     finally:
         started.stop_all()
+        if not args.keep:
+            for drop in cleanup:
+                drop()
     results["machine"]["load average (end)"] = _load()
     path = _save(results)
     if not args.no_readme:
@@ -65,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", default="10k,100k", help="trace counts, e.g. 10k,100k,1m")
-    parser.add_argument("--repeat", type=int, default=7, help="warm privacyops accesses per size (median)")
+    parser.add_argument("--repeat", type=int, default=15, help="warm privacyops accesses per size (median)")
+    parser.add_argument("--erasures", type=int, default=21,
+                        help="privacyops erasures per size, in rounds over the 7 subjects (restored between)")
     parser.add_argument("--no-fides", action="store_true", help="skip Fides (privacyops and the floor only)")
     parser.add_argument("--fides-worker", action="store_true",
                         help="run Fides requests on a Celery worker (production-like) instead of in process")
@@ -115,13 +128,16 @@ def _exists(pg: Postgres, database: str) -> bool:
 
 
 def _postgres_size(pg: Postgres, template: str, traces: int, fides: Fides | None,
-                   args: argparse.Namespace) -> dict[str, Any]:
+                   args: argparse.Namespace, cleanup: list[Callable[[], None]]) -> interleave.Contender:
+    """Fides and the floor on one copy of the template; a second copy waits for privacyops."""
     lbl = data.label(traces)
     row: dict[str, Any] = {"db": "postgresql", "traces": traces, "label": lbl,
                            "db_size": data.database_size(pg, template)}
     shared = data.copy_database(pg, template, f"bench_obs_{lbl.lower()}")
     own = data.copy_database(pg, template, f"bench_obs_{lbl.lower()}_po")
+    cleanup += [lambda: data.drop_database(pg, shared), lambda: data.drop_database(pg, own)]
     checks: dict[str, str] = {}
+    row["checks"] = checks
     engine = sa.create_engine(pg.url(shared))
     try:
         expected = truth.subject_rows(engine, ACCESS_SUBJECT)
@@ -138,7 +154,8 @@ def _postgres_size(pg: Postgres, template: str, traces: int, fides: Fides | None
             if row["fides_status"] != ["complete"]:
                 checks["Fides status"] = ", ".join(row["fides_status"])
         log(f"{lbl}: SQL floor")
-        floor_python = fides.python if fides is not None else Path(sys.executable)
+        # floor_sql.py needs psycopg2, which the Fides venv has; create the venv if --no-fides skipped it.
+        floor_python = fides.python if fides is not None else services.ensure_fides_venv()
         floor_env = {**os.environ, **pg.env()}
         row["floor_access"] = [floor_side.postgres(floor_python, floor_env, shared, "access", ACCESS_SUBJECT)
                                for _ in range(3)]
@@ -148,22 +165,21 @@ def _postgres_size(pg: Postgres, template: str, traces: int, fides: Fides | None
         checks["floor and Fides erasures"] = truth.erasure_verdict(engine, erased)
     finally:
         engine.dispose()
-    _privacyops(row, pg.url(own), expected, checks, args)
-    row["checks"] = checks
-    if not args.keep:
-        data.drop_database(pg, own)
-        data.drop_database(pg, shared)
-    return row
+    return interleave.Contender(row, pg.url(own), expected)
 
 
-def _sqlite_size(pg: Postgres, template: str, traces: int, args: argparse.Namespace) -> dict[str, Any]:
+def _sqlite_size(pg: Postgres, template: str, traces: int, args: argparse.Namespace,
+                 cleanup: list[Callable[[], None]]) -> interleave.Contender:
+    """The SQLite floor on one copy of the SQLite template; a second copy waits for privacyops."""
     lbl = data.label(traces)
     source = data.sqlite_template(pg, template, traces, args.rebuild)
     row: dict[str, Any] = {"db": "sqlite", "traces": traces, "label": lbl,
                            "db_size": f"{source.stat().st_size / 2**20:.0f} MB"}
     floor_copy = data.copy_sqlite(source, f"obs_{lbl.lower()}_floor")
     own = data.copy_sqlite(source, f"obs_{lbl.lower()}_po")
+    cleanup += [lambda: data.remove_sqlite(floor_copy), lambda: data.remove_sqlite(own)]
     checks: dict[str, str] = {}
+    row["checks"] = checks
     engine = sa.create_engine(f"sqlite:///{floor_copy}")
     try:
         expected = truth.subject_rows(engine, ACCESS_SUBJECT)
@@ -173,37 +189,7 @@ def _sqlite_size(pg: Postgres, template: str, traces: int, args: argparse.Namesp
         checks["floor erasure"] = truth.erasure_verdict(engine, FLOOR_ERASED)
     finally:
         engine.dispose()
-    _privacyops(row, f"sqlite:///{own}", expected, checks, args)
-    row["checks"] = checks
-    if not args.keep:
-        for path in (floor_copy, own):
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return row
-
-
-def _privacyops(row: dict[str, Any], url: str, expected: dict[str, int], checks: dict[str, str],
-                args: argparse.Namespace) -> None:
-    """Time privacyops on its own copy and check its access against the ground truth."""
-    missing = privacyops_side.engine_available()
-    if missing:
-        checks["privacyops"] = missing
-        return
-    log(f"{row['label']} {row['db']}: privacyops access x{args.repeat}, erasure x{len(PO_ERASED)}")
-    timings = privacyops_side.measure(url, [ACCESS_SUBJECT] * args.repeat, PO_ERASED)
-    row["po_cold_access"] = timings.cold_access_s
-    row["po_access"] = timings.access_s
-    row["po_erasure"] = timings.erasure_s
-    row["po_access_rows"] = timings.access_rows
-    access_ok = timings.access_rows == expected
-    checks["privacyops access"] = "ok" if access_ok else f"rows {timings.access_rows} != {expected}"
-    engine = sa.create_engine(url)
-    try:
-        checks["privacyops erasure"] = truth.erasure_verdict(engine, PO_ERASED)
-    finally:
-        engine.dispose()
-    if timings.errors:
-        checks["privacyops run"] = "; ".join(sorted(set(timings.errors)))
+    return interleave.Contender(row, f"sqlite:///{own}", expected)
 
 
 def _erased_check(engine: sa.Engine, emails: list[str]) -> str:

@@ -77,3 +77,36 @@ def erasure_verdict(engine: sa.Engine, erased: list[str]) -> str:
         if others:
             problems.append(f"{table}: rows of {len(others)} other users were cleared")
     return "ok" if not problems else "; ".join(problems)
+
+
+# The subject's rows, table by table, in full: taken before an erasure and written back after it, so the
+# same subjects can be erased again and the erasure timed more often than there are subjects.
+SNAPSHOT = {
+    "users": "SELECT * FROM users WHERE id = :uid",
+    "accounts": "SELECT * FROM accounts WHERE user_id = :uid",
+    "organization_memberships": "SELECT * FROM organization_memberships WHERE user_id = :uid",
+    "traces": "SELECT * FROM traces WHERE user_id = :uid",
+    "observations": "SELECT * FROM observations WHERE trace_id IN "
+                    "(SELECT id FROM traces WHERE user_id = :uid)",
+    "scores": "SELECT * FROM scores WHERE trace_id IN (SELECT id FROM traces WHERE user_id = :uid)",
+}
+Snapshot = dict[str, list[dict[str, object]]]
+
+
+def snapshot(engine: sa.Engine, email: str) -> Snapshot:
+    """Read every row of the subject in full."""
+    with engine.connect() as conn:
+        params = {"uid": user_id(email)}
+        return {t: [dict(r._mapping) for r in conn.execute(sa.text(q + " ORDER BY id"), params)]
+                for t, q in SNAPSHOT.items()}
+
+
+def restore(engine: sa.Engine, saved: Snapshot) -> None:
+    """Write the saved rows back by primary key (an erasure here keeps rows and nulls fields)."""
+    with engine.begin() as conn:
+        for table, rows in saved.items():
+            if not rows:
+                continue
+            columns = [c for c in rows[0] if c != "id"]
+            assignments = ", ".join(f'"{c}" = :{c}' for c in columns)
+            conn.execute(sa.text(f"UPDATE {table} SET {assignments} WHERE id = :id"), rows)
