@@ -10,6 +10,7 @@ a sample, so this module adds a small ``Sampler`` beside it for the SQL and in-m
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -272,6 +273,8 @@ def _scan_table(
 def _as_text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, (dict, list)):  # documents of the in-memory connector, read as JSON text
+        value = json.dumps(value, ensure_ascii=False, default=str)
     return value[:MAX_CHARS] if isinstance(value, str) else str(value)[:MAX_CHARS]
 
 

@@ -162,3 +162,11 @@ def test_sample_rows_bounds_what_is_read(manifest: Manifest) -> None:
 def test_scan_errors(manifest: Manifest, system: str, connector: Any, message: str) -> None:
     with pytest.raises(discover.ScanError, match=message):
         discover.scan_system(manifest, system, connector)
+
+
+def test_documents_are_read_as_json_text(manifest: Manifest) -> None:
+    report = scan(manifest, {"users": users(profile=lambda i: {"contact": {"mail": email(i + 700)}}),
+                             "chats": chats()})
+    assert codes(report) == [("error", "undeclared-personal-data")]
+    profile = next(c for c in report.columns if c.column == "profile")
+    assert profile.entities == {"EMAIL_ADDRESS": ROWS} and profile.embedded == {"EMAIL_ADDRESS": ROWS}
