@@ -22,7 +22,9 @@ Lookback = Literal["12_months", "extended", "all"]
 LOOKBACKS: tuple[str, ...] = ("12_months", "extended", "all")
 # The CCPA regulations reach back to data collected on or after this day.
 EXTENDED_SINCE = dt.datetime(2022, 1, 1, tzinfo=dt.UTC)
-TIMESTAMP_COLUMNS: tuple[str, ...] = ("timestamp", "occurred_at", "start_time", "issued_at", "created_at")
+# Event times only: a row's creation date does not age the data out (an account opened years ago is
+# still held today, so it belongs in every answer).
+TIMESTAMP_COLUMNS: tuple[str, ...] = ("timestamp", "occurred_at", "start_time", "issued_at")
 # Retention triggers that make rows disappear with age alone, so older rows may no longer exist.
 AGE_TRIGGERS = frozenset({"collected", "last_activity"})
 DESCRIPTIONS: dict[str, str] = {

@@ -33,7 +33,8 @@ def test_timestamp_columns_follow_the_naming_convention(example: Manifest) -> No
     assert lookback.timestamp_column(example, "app_db.traces") == "timestamp"
     assert lookback.timestamp_column(example, "app_db.observations") == "start_time"
     assert lookback.timestamp_column(example, "app_db.invoices") == "issued_at"
-    assert lookback.timestamp_column(example, "app_db.users") == "created_at"
+    # A creation date is not an event time: the account is held today, whenever it was opened.
+    assert lookback.timestamp_column(example, "app_db.users") is None
     assert lookback.timestamp_column(example, "app_db.scores") is None
     assert lookback.timestamp_column(example, "nowhere.table") is None
 
@@ -71,12 +72,12 @@ def test_older_rows_are_left_out_and_counted_undated_rows_stay(example: Manifest
 
 
 def test_a_caller_may_name_the_timestamp_column_or_none(example: Manifest) -> None:
-    rows = {"app_db.users": [{"id": "u", "created_at": dt.datetime(2020, 1, 1)}]}
+    rows = {"app_db.invoices": [{"id": "i", "issued_at": dt.datetime(2020, 1, 1)}]}
     now = dt.datetime(2025, 6, 30, tzinfo=UTC)
     kept, _ = lookback.apply_lookback(example, rows, "extended", now)
-    assert kept["app_db.users"] == []
-    kept, report = lookback.apply_lookback(example, rows, "extended", now, {"app_db.users": None})
-    assert len(kept["app_db.users"]) == 1 and report.columns["app_db.users"] is None
+    assert kept["app_db.invoices"] == []
+    kept, report = lookback.apply_lookback(example, rows, "extended", now, {"app_db.invoices": None})
+    assert len(kept["app_db.invoices"]) == 1 and report.columns["app_db.invoices"] is None
 
 
 def test_extended_explains_why_older_data_may_be_gone(example: Manifest) -> None:
