@@ -175,7 +175,11 @@ def test_bad_documents_and_missing_tokens(client: TestClient, admin_headers: dic
         assert field in fields, (field, fields)
     assert client.post("/opendsr/v1/requests", json=good).status_code == 401
     assert client.post("/opendsr/v1/requests", headers=admin_headers, json=good).status_code == 401
-    assert client.get(f"/opendsr/v1/requests/{good['subject_request_id']}").status_code == 401
+    path = f"/opendsr/v1/requests/{good['subject_request_id']}"
+    for method, url in (("GET", path), ("DELETE", path), ("GET", f"{path}/results")):
+        bare = client.request(method, url)
+        assert bare.status_code == 401 and bare.headers["www-authenticate"] == "Bearer", (method, url)
+        assert client.request(method, url, headers=admin_headers).status_code == 401  # not a customer token
     first = client.post("/opendsr/v1/requests", headers=customer, json=good)
     assert first.status_code == 201
     assert client.post("/opendsr/v1/requests", headers=customer, json=good).status_code == 409
