@@ -7,11 +7,17 @@ Nothing reads the environment at import time: the CLI and the app factory build 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_HOME = Path(".privacyops")
+# Kept in step with privacyops.requests.types.RequestType; checked there by a test.
+REQUEST_TYPE_NAMES = (
+    "access", "portability", "erasure", "rectification", "restriction", "lift_restriction", "objection",
+    "withdraw_consent", "marketing_opt_out", "opt_out_sale_share", "limit_sensitive", "account_deletion",
+)
 
 
 class Settings(BaseSettings):
@@ -46,9 +52,48 @@ class Settings(BaseSettings):
     )
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server for outgoing mail.")
     smtp_port: int = Field(default=25, description="SMTP port for outgoing mail.")
+    smtp_username: str | None = Field(default=None, description="SMTP login name; unset: no login.")
+    smtp_password: str | None = Field(default=None, description="SMTP password (with smtp_username).")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS.")
     mail_from: str = Field(default="privacy@localhost", description="Sender address of outgoing mail.")
     public_url: str = Field(default="http://127.0.0.1:8000", description="Public base URL for links in mail.")
     log_level: str = Field(default="info", description="Log level.")
+    host_token_key: str | None = Field(
+        default=None,
+        description="Key shared with the host application to sign account-holder tokens (HS256); "
+        "generated into PRIVACYOPS_HOME when unset.",
+    )
+    step_up_minutes: int = Field(
+        default=15, ge=1, description="A token older than this cannot disclose, erase or correct."
+    )
+    approval_required: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=("erasure", "account_deletion"),
+        description="Comma list of request types a person approves before the work starts.",
+    )
+    default_region: str = Field(
+        default="eu", description="Region assumed when a request does not say where the subject lives."
+    )
+
+    @field_validator("approval_required", mode="before")
+    @classmethod
+    def _type_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple | set | frozenset):
+            names = tuple(str(part).strip().lower() for part in value if str(part).strip())
+            unknown = [name for name in names if name not in REQUEST_TYPE_NAMES]
+            if unknown:
+                raise ValueError(
+                    f"unknown request type(s) {', '.join(unknown)}; use a comma list of: "
+                    + ", ".join(REQUEST_TYPE_NAMES)
+                )
+            return names
+        return value
+
+    @field_validator("default_region", mode="before")
+    @classmethod
+    def _region_code(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
 
 def env_var(field: str) -> str:

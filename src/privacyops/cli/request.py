@@ -106,7 +106,7 @@ def register(app: typer.Typer) -> None:
             submission = intake.build_submission(
                 request_type=type_,
                 identities=identities,
-                regions=region or [context.DEFAULT_REGION],
+                regions=region or [ctx.default_region],
                 channel=channel,
                 received_at=received_at,
                 details=details,

@@ -4,25 +4,41 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from privacyops.audit import chain
 from privacyops.manifest.schema import Manifest
 from privacyops.requests import regimes as rregimes
-from privacyops.requests import verification
+from privacyops.requests import tokens, verification
 from privacyops.requests.types import RequestType
 from privacyops.settings import Settings
 
+if TYPE_CHECKING:
+    from privacyops.requests.intake import Identity
+    from privacyops.requests.points import PointMatch
+
 SECRET_KEY_FILE = "secret_key"
-# Requests that erase cannot be undone, so a person looks at them before the work starts.
+HOST_TOKEN_KEY_FILE = "host_token_key"
+# Requests that erase cannot be undone, so a person looks at them before the work starts
+# (the default of PRIVACYOPS_APPROVAL_REQUIRED).
 DEFAULT_APPROVAL_TYPES: frozenset[RequestType] = frozenset(
-    {RequestType.ERASURE, RequestType.ACCOUNT_DELETION}
+    RequestType(name) for name in Settings.model_fields["approval_required"].default
 )
-# Channels where the subject did not say where they live: the strictest common regime applies.
-DEFAULT_REGION = "eu"
+# Channels where the subject did not say where they live: the strictest common regime applies
+# (the default of PRIVACYOPS_DEFAULT_REGION).
+DEFAULT_REGION: str = Settings.model_fields["default_region"].default
+
+
+class PointLookup(Protocol):
+    """Counts which data points offered by a person match what the business holds about them (INT-4)."""
+
+    def point_names(self) -> tuple[str, ...]: ...
+
+    def match(self, identities: Sequence[Identity], offered: Mapping[str, str]) -> PointMatch: ...
 
 
 @dataclass(frozen=True)
@@ -44,7 +60,11 @@ class ServiceContext:
     public_url: str = "http://127.0.0.1:8000"
     authorities: Mapping[str, Authority] = field(default_factory=dict)  # by regime id
     approval_types: frozenset[RequestType] = DEFAULT_APPROVAL_TYPES
+    default_region: str = DEFAULT_REGION
     code_ttl: timedelta = verification.DEFAULT_CODE_TTL
+    host_token_key: bytes | None = None  # None: host tokens are not accepted
+    step_up_window: timedelta = tokens.DEFAULT_STEP_UP_WINDOW
+    points: PointLookup | None = None  # None: data points cannot be checked
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def now(self) -> datetime:
@@ -60,7 +80,17 @@ def secret_key(settings: Settings) -> bytes:
     """Return ``PRIVACYOPS_SECRET_KEY``, or the key generated once into ``<home>/secret_key`` (mode 0600)."""
     if settings.secret_key:
         return settings.secret_key.encode()
-    path = Path(settings.home) / SECRET_KEY_FILE
+    return _generated_key(Path(settings.home) / SECRET_KEY_FILE)
+
+
+def host_token_key(settings: Settings) -> bytes:
+    """Return ``PRIVACYOPS_HOST_TOKEN_KEY``, or the key generated once into ``<home>/host_token_key``."""
+    if settings.host_token_key:
+        return settings.host_token_key.encode()
+    return _generated_key(Path(settings.home) / HOST_TOKEN_KEY_FILE)
+
+
+def _generated_key(path: Path) -> bytes:
     if path.exists():
         return path.read_text().strip().encode()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,6 +112,10 @@ def context_from(
     if clock is not None:
         extra["clock"] = clock
     catalog = catalog_for(manifest)
+    if manifest is not None and manifest.systems:
+        from privacyops.requests import points  # imported here: it reaches the connectors
+
+        extra["points"] = points.ManifestPointLookup(manifest)
     return ServiceContext(
         key=secret_key(settings),
         catalog=catalog,
@@ -89,6 +123,10 @@ def context_from(
         privacy_inbox=manifest.contacts.privacy_email if manifest else settings.mail_from,
         public_url=settings.public_url.rstrip("/"),
         authorities=authorities_for(manifest, catalog),
+        approval_types=frozenset(RequestType(name) for name in settings.approval_required),
+        default_region=settings.default_region,
+        host_token_key=host_token_key(settings),
+        step_up_window=timedelta(minutes=settings.step_up_minutes),
         **extra,  # type: ignore[arg-type]
     )
 

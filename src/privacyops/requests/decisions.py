@@ -201,7 +201,16 @@ def complete(
     erasing = rtypes.RequestType(request.request_type) in ERASING
     if erasing:
         _suppress(session, request)
-    notify.to_subject(session, ctx, request, "completion", erasure=erasing, partial=partial, note=note or "")
+    notify.to_subject(
+        session,
+        ctx,
+        request,
+        "completion",
+        erasure=erasing,
+        partial=partial,
+        note=note or "",
+        scope_note=records.limitation_note(request),  # INT-4: why only categories are given
+    )
     return request
 
 

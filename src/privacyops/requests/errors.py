@@ -50,3 +50,7 @@ class VerificationRefused(RequestRuleError):
 
 class TokenRefused(RequestRuleError):
     """The host-application token is not valid for this request."""
+
+
+class StepUpRequired(TokenRefused):
+    """The token is valid but the sign-in is too old for this request; sign in again (INT-3)."""

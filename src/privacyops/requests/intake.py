@@ -11,15 +11,20 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import phonenumbers
 
 from privacyops.requests import errors
 from privacyops.requests import types as rtypes
 
+if TYPE_CHECKING:
+    from privacyops.requests.tokens import HostIdentity
+
 IDENTITY_KINDS = ("email", "user_id", "phone", "customer_id")
 CHANNELS = ("web_form", "api", "email", "ticket", "chat", "phone", "postal", "cli")
 MAX_DETAILS = 5000
+MAX_DATA_POINTS = 10
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z0-9-]{2,}$")
 _ID = re.compile(r"^[A-Za-z0-9._:@+-]{1,200}$")
 
@@ -46,6 +51,11 @@ class Submission:
     via_agent: bool = False
     agent_proof: bool = False
     verified: bool = False  # an authorised operator vouches for the subject's identity
+    host: HostIdentity | None = None  # a signed-in account holder, vouched for by the host app (INT-3)
+    data_points: tuple[tuple[str, str], ...] = ()  # offered to prove identity (INT-4); never stored
+    declaration_signed: bool = False  # signed under penalty of perjury (INT-4, specific pieces)
+    scope: rtypes.AccessScope | None = None  # access and portability: categories or specific pieces
+    corrects: tuple[str, ...] = ()  # rectification: names of the fields to correct (INT-5)
 
     @property
     def contact_email(self) -> str | None:
@@ -130,9 +140,15 @@ def build_submission(
     via_agent: bool = False,
     agent_proof: bool = False,
     verified: bool = False,
+    host: HostIdentity | None = None,
+    data_points: Mapping[str, str] | None = None,
+    declaration_signed: bool = False,
+    scope: str | None = None,
+    corrects: Iterable[str] = (),
 ) -> Submission:
     """Check every field of an incoming request and return it normalised."""
     kind = rtypes.parse_request_type(request_type, field="type")
+    proof = _proof_fields(kind, data_points or {}, scope, corrects)
     if channel not in CHANNELS:
         known = ", ".join(CHANNELS)
         raise errors.RequestRuleError(f"unknown channel {channel!r}; use one of: {known}", field="channel")
@@ -156,4 +172,36 @@ def build_submission(
         via_agent=via_agent,
         agent_proof=agent_proof,
         verified=verified,
+        host=host,
+        declaration_signed=declaration_signed,
+        **proof,  # type: ignore[arg-type]
     )
+
+
+def _proof_fields(
+    kind: rtypes.RequestType, data_points: Mapping[str, str], scope: str | None, corrects: Iterable[str]
+) -> dict[str, object]:
+    """Check the data points, the access scope and the corrected fields against the request type."""
+    points: list[tuple[str, str]] = []
+    for name, value in data_points.items():
+        key, text = name.strip().lower(), str(value).strip()
+        if not key or not text:
+            raise errors.RequestRuleError("each data point needs a name and a value", field="data_points")
+        points.append((key, text[:300]))
+    if len(points) > MAX_DATA_POINTS:
+        raise errors.RequestRuleError(f"give at most {MAX_DATA_POINTS} data points", field="data_points")
+    access_scope = None
+    if scope:
+        if kind not in (rtypes.RequestType.ACCESS, rtypes.RequestType.PORTABILITY):
+            raise errors.RequestRuleError("scope applies to access and portability requests", field="scope")
+        try:
+            access_scope = rtypes.AccessScope(scope.strip().lower())
+        except ValueError:
+            known = ", ".join(s.value for s in rtypes.AccessScope)
+            raise errors.RequestRuleError(
+                f"unknown scope {scope!r}; use one of: {known}", field="scope"
+            ) from None
+    fields = tuple(dict.fromkeys(f.strip().lower() for f in corrects if f and f.strip()))
+    if fields and kind is not rtypes.RequestType.RECTIFICATION:
+        raise errors.RequestRuleError("corrects applies to rectification requests", field="corrects")
+    return {"data_points": tuple(points), "scope": access_scope, "corrects": fields}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import ssl
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -25,10 +26,19 @@ class SmtpMailer:
     host: str
     port: int
     timeout: float = 30.0
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+    tls_context: ssl.SSLContext | None = field(default=None, repr=False, compare=False)  # None: system CAs
 
     def send(self, message: EmailMessage) -> None:
         """Hand ``message`` to the SMTP server; raises ``smtplib.SMTPException`` or ``OSError`` on failure."""
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.starttls:
+                smtp.starttls(context=self.tls_context or ssl.create_default_context())
+                smtp.ehlo()
+            if self.username:
+                smtp.login(self.username, self.password or "")
             smtp.send_message(message)
 
 
@@ -47,8 +57,14 @@ class MemoryMailer:
 
 
 def mailer_from(settings: Settings) -> SmtpMailer:
-    """Return the SMTP mailer named by ``PRIVACYOPS_SMTP_HOST`` and ``PRIVACYOPS_SMTP_PORT``."""
-    return SmtpMailer(settings.smtp_host, settings.smtp_port)
+    """Return the SMTP mailer of ``PRIVACYOPS_SMTP_*``: host, port, and optional STARTTLS and login."""
+    return SmtpMailer(
+        settings.smtp_host,
+        settings.smtp_port,
+        username=settings.smtp_username or None,
+        password=settings.smtp_password,
+        starttls=settings.smtp_starttls,
+    )
 
 
 def build_message(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -146,3 +147,29 @@ def apply_deadlines(request: SubjectRequest, computed: rdeadlines.Deadlines | No
     request.deadlines = {"statutory": True, **computed.summary()}
     request.response_due = computed.response_due
     request.acknowledgement_due = computed.acknowledgement_due
+
+
+# --- how the request was verified ---------------------------------------------------------------------
+
+
+def verification_record(request: SubjectRequest) -> dict[str, Any]:
+    """Return how the request was verified (method, level, answer scope, reason); empty if not yet."""
+    return dict((request.flags or {}).get("verification") or {})
+
+
+def answer_scope(request: SubjectRequest) -> rtypes.AccessScope | None:
+    """Return what an access answer may contain: categories only when the points allowed no more."""
+    scope = verification_record(request).get("scope")
+    return rtypes.AccessScope(scope) if scope else None
+
+
+def limitation_note(request: SubjectRequest) -> str | None:
+    """Return why the answer is narrower than asked (or the request unverifiable), else None."""
+    record = verification_record(request)
+    if record.get("method") != "points":
+        return None
+    asked = ((request.flags or {}).get("points") or {}).get("scope_asked")
+    narrowed = record.get("scope") == rtypes.AccessScope.CATEGORIES and asked != rtypes.AccessScope.CATEGORIES
+    unverified = record.get("verified") is False
+    reason = record.get("reason")
+    return str(reason) if reason and (narrowed or unverified) else None

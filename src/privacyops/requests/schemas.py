@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from privacyops.requests import email_import, errors, notify, records
-from privacyops.requests.context import DEFAULT_REGION, ServiceContext
+from privacyops.requests.context import ServiceContext
 from privacyops.store.models.requests import SubjectRequest
 
 _EXAMPLE_ID = "3f2a9c4e5b6d7e8f9a0b1c2d3e4f5a6b"
@@ -29,15 +29,44 @@ class RequestIn(BaseModel):
                     "identities": {"email": "sam@example.org"},
                     "regions": ["us-ca"],
                 },
+                {
+                    "type": "access",
+                    "identities": {"email": "sam@example.org"},
+                    "regions": ["us-ca"],
+                    "scope": "specific_pieces",
+                    "data_points": {"phone": "+1 415 555 0100", "invoices.amount_cents": "4900"},
+                    "declaration_signed": True,
+                },
+                {"type": "erasure", "host_token": "<JWT signed by the host application>"},
+                {"type": "rectification", "identities": {"email": "ada@example.com"}, "corrects": ["name"]},
             ]
         }
     )
     type: str = Field(description="access, portability, erasure, rectification, restriction, ...")
-    identities: dict[str, str] = Field(description="email, user_id, phone or customer_id")
-    regions: list[str] = Field(default_factory=lambda: [DEFAULT_REGION], description="eu, uk, ch, ca, us-ca")
+    identities: dict[str, str] = Field(
+        default_factory=dict, description="email, user_id, phone or customer_id (optional with a host token)"
+    )
+    regions: list[str] = Field(
+        default_factory=list, description="eu, uk, ch, ca, us-ca; default: PRIVACYOPS_DEFAULT_REGION"
+    )
     details: str | None = None
     via_agent: bool = False
     agent_proof: bool = Field(False, description="an authorised agent holds the subject's signed permission")
+    host_token: str | None = Field(
+        None,
+        description="a signed-in account holder's token from the host application (HS256 JWT); "
+        "also accepted as `Authorization: Bearer <token>`",
+    )
+    data_points: dict[str, str] = Field(
+        default_factory=dict,
+        description="without an account: details the business holds, named by a declared field "
+        "(`phone`, `invoices.amount_cents`), matched and then forgotten",
+    )
+    declaration_signed: bool = Field(
+        False, description="the person declares under penalty of perjury that they are who they say"
+    )
+    scope: str | None = Field(None, description="access and portability: categories or specific_pieces")
+    corrects: list[str] = Field(default_factory=list, description="rectification: the fields to correct")
 
 
 class CodeIn(BaseModel):
@@ -107,7 +136,7 @@ class TicketIn(BaseModel):
     )
     type: str
     identities: dict[str, str]
-    regions: list[str] = Field(default_factory=lambda: [DEFAULT_REGION])
+    regions: list[str] = Field(default_factory=list, description="default: PRIVACYOPS_DEFAULT_REGION")
     received_at: datetime
     channel: str = "ticket"
     external_ref: str | None = None
@@ -138,7 +167,7 @@ class InboundEmailIn(BaseModel):
     received_at: datetime | None = None
     message_id: str | None = None
     type: str | None = None
-    regions: list[str] = Field(default_factory=lambda: [DEFAULT_REGION])
+    regions: list[str] = Field(default_factory=list, description="default: PRIVACYOPS_DEFAULT_REGION")
 
     def to_inbound(self) -> email_import.InboundEmail:
         """Return the email to import, parsing ``raw`` when given."""
@@ -162,6 +191,11 @@ class PublicRequest(BaseModel):
     acknowledgement_due: date | None
     response_due: date | None
     status_url: str
+    verified_by: str | None = Field(None, description="email_code, host_token, points or operator")
+    answer_scope: str | None = Field(
+        None, description="access and portability verified on data points: categories or specific_pieces"
+    )
+    verification_note: str | None = Field(None, description="why the answer is limited, in plain words")
 
 
 class LinkedResponse(BaseModel):
@@ -227,7 +261,19 @@ def public_view(request: SubjectRequest, ctx: ServiceContext) -> PublicRequest:
         acknowledgement_due=request.acknowledgement_due,
         response_due=request.response_due,
         status_url=notify.status_url(ctx, request.id),
+        **verification_view(request),
     )
+
+
+def verification_view(request: SubjectRequest) -> dict[str, str | None]:
+    """Return how the request was verified and, when the answer is limited, why (no identities)."""
+    record = records.verification_record(request)
+    scope = records.answer_scope(request)
+    return {
+        "verified_by": record.get("method"),
+        "answer_scope": scope.value if scope else None,
+        "verification_note": records.limitation_note(request),
+    }
 
 
 def linked_response() -> JSONResponse:

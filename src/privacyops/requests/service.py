@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from privacyops.requests import deadlines as rdeadlines
 from privacyops.requests import errors, intake, notify, records, repeats, states, verify
 from privacyops.requests import types as rtypes
-from privacyops.requests.context import DEFAULT_REGION, ServiceContext
+from privacyops.requests.context import ServiceContext
 from privacyops.requests.states import RequestState
 from privacyops.store.models.requests import (
     ErasureSuppression,
@@ -43,17 +43,22 @@ def submit(
     received_at = submission.received_at or now
     if received_at > now:
         raise errors.RequestRuleError("the time received cannot be in the future", field="received_at")
-    regions = list(submission.regions or (DEFAULT_REGION,))
+    regions = list(submission.regions or (ctx.default_region,))
     regimes = ctx.catalog.regimes_for(regions)
     subject_key = ctx.identity_hash(submission.primary.kind, submission.primary.value)
     existing = _already_imported(session, submission) or _open_duplicate(session, subject_key, submission)
     if existing is not None:
         records.audit(session, actor, "request.duplicate_linked", existing, {"channel": submission.channel})
         return SubmitResult(existing, created=False)
+    points = verify.check_points(ctx, submission)  # INT-4, INT-5: refused before anything is stored
     request = _new_request(ctx, submission, subject_key, received_at, regions, now)
     computed = _deadlines_or_none(received_at, submission.request_type, regimes)
     records.apply_deadlines(request, computed)
     request.flags = _flags(session, ctx, submission, subject_key, regimes, received_at)
+    if points is not None:
+        request.flags["points"] = points
+    if submission.corrects:
+        request.flags["corrects"] = list(submission.corrects)
     session.add(request)
     session.flush()
     _store_identities(session, ctx, request.id, submission.identities)
@@ -174,6 +179,10 @@ def _after_receipt(
     session: Session, ctx: ServiceContext, request: SubjectRequest, submission: intake.Submission, actor: str
 ) -> None:
     info = rtypes.info(submission.request_type)
+    if submission.host is not None and info.needs_verification:
+        verify.verify_account_holder(session, ctx, request, submission.host)
+        notify.to_subject(session, ctx, request, "acknowledgement", needs_verification=False)
+        return
     if submission.verified:
         target = RequestState.VERIFIED
         why = f"identity vouched for by {actor}"
@@ -187,7 +196,11 @@ def _after_receipt(
     records.move(session, request, target, actor="system", reason=why)
     if target is RequestState.VERIFIED:
         request.verified_at = ctx.now()
+        if submission.verified:
+            request.flags = {**request.flags, "verification": {"method": "operator"}}
         verify.route_verified(session, ctx, request)
+    elif _points_only(request):  # no code to wait for: the points alone decide
+        verify.settle_points(session, ctx, request, email_verified=False)
     notify.to_subject(
         session,
         ctx,
@@ -197,6 +210,11 @@ def _after_receipt(
     )
     if request.state == RequestState.AWAITING_VERIFICATION:
         verify.send_code(session, ctx, request)
+
+
+def _points_only(request: SubjectRequest) -> bool:
+    waiting = request.state == RequestState.AWAITING_VERIFICATION
+    return waiting and "points" in request.flags and not request.contact_email
 
 
 def _why_initial(target: RequestState) -> str:

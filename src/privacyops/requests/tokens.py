@@ -68,9 +68,10 @@ def verify_host_token(
     age = now - issued_at
     if rtypes.info(request_type).needs_step_up and age > step_up_window:
         minutes = int(step_up_window.total_seconds() // 60)
-        raise _refused(
+        raise errors.StepUpRequired(
             f"a {request_type} request needs a sign-in within the last {minutes} minutes; "
-            "sign in again and resubmit"
+            "sign in again and resubmit",
+            field="token",
         )
     if age > max_age:
         raise _refused("the token is too old; sign in again")

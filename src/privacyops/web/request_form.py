@@ -118,6 +118,8 @@ def _page(
         "type_summary": rtypes.info(rtypes.RequestType(row.request_type)).summary,
         "state_words": STATE_WORDS.get(row.state, row.state),
         "message": message,
+        "verification_note": records.limitation_note(row),
+        "answer_scope": scope.value if (scope := records.answer_scope(row)) else None,
     }
     return pages.templates.TemplateResponse(request, "request_status.html", context, status_code=code)
 

@@ -15,12 +15,24 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, status
 from fastapi.responses import PlainTextResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from privacyops.api import deps
-from privacyops.requests import context, decisions, email_import, errors, intake, records, report_log, verify
+from privacyops.requests import (
+    context,
+    decisions,
+    email_import,
+    errors,
+    intake,
+    records,
+    report_log,
+    tokens,
+    verify,
+)
 from privacyops.requests import schemas as api
 from privacyops.requests import service as rservice
+from privacyops.requests import types as rtypes
 from privacyops.requests.context import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -37,6 +49,12 @@ def get_context(services: deps.ServicesDep) -> ServiceContext:
 
 
 ContextDep = Annotated[ServiceContext, Depends(get_context)]
+host_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="HostToken",
+    description="A signed-in account holder's token from the host application (HS256 JWT).",
+)
+HostCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(host_bearer)]
 
 
 @contextmanager
@@ -79,24 +97,60 @@ def commit_and_dispatch(session: Session, services: deps.Services) -> None:
     responses={200: {"description": "Linked to an open request of the same subject and type"}},
 )
 def file_request(
-    body: api.RequestIn, session: deps.SessionDep, services: deps.ServicesDep, ctx: ContextDep
+    body: api.RequestIn,
+    session: deps.SessionDep,
+    services: deps.ServicesDep,
+    ctx: ContextDep,
+    credentials: HostCredentials,
 ) -> Any:
-    """Record a request; the subject is acknowledged and, where needed, sent a code by email."""
+    """Record a request; the subject is acknowledged and, where needed, sent a code by email.
+
+    A host token (``Authorization: Bearer`` or ``host_token``) verifies a signed-in account holder at
+    once; one too old for an erasure, correction or disclosure is refused (403) and nothing is stored.
+    Without an account, ``data_points`` matched against the records decide how much may be disclosed.
+    """
+    token = body.host_token or (credentials.credentials if credentials else None)
     with rule_errors():
+        kind = rtypes.parse_request_type(body.type, field="type")
+        host = _host_identity(ctx, token, kind) if token else None
+        identities = intake.identities_from(body.identities) if body.identities or host is None else ()
+        if host is not None:
+            identities = tuple(verify.identities_with_host(host, identities))
         submission = intake.build_submission(
             request_type=body.type,
-            identities=body.identities,
+            identities=identities,
             regions=body.regions,
             channel="api",
             details=body.details,
             via_agent=body.via_agent,
             agent_proof=body.agent_proof,
+            host=host,
+            data_points=body.data_points,
+            declaration_signed=body.declaration_signed,
+            scope=body.scope,
+            corrects=body.corrects,
         )
         result = rservice.submit(session, ctx, submission, actor="subject")
     commit_and_dispatch(session, services)
     if not result.created:
         return api.linked_response()
     return api.public_view(result.request, ctx)
+
+
+def _host_identity(ctx: ServiceContext, token: str, kind: rtypes.RequestType) -> tokens.HostIdentity:
+    """Check a host token: 401 when it is not valid, 403 when the sign-in is too old for this request."""
+    try:
+        return verify.host_identity(ctx, token, kind)
+    except errors.StepUpRequired as exc:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail={"field": exc.field, "rule": exc.message}
+        ) from None
+    except errors.TokenRefused as exc:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail={"field": exc.field, "rule": exc.message},
+            headers={"WWW-Authenticate": 'Bearer realm="host application"'},
+        ) from None
 
 
 @router.get("/{request_id}/status", dependencies=[deps.public()], summary="Follow a request by its id")
@@ -316,7 +370,7 @@ async def import_eml(
     with rule_errors():
         mail = email_import.parse_eml(raw)
         submission = email_import.submission_from_email(
-            mail, request_type=type, regions=tuple(region or [context.DEFAULT_REGION]), now=ctx.now()
+            mail, request_type=type, regions=tuple(region or [ctx.default_region]), now=ctx.now()
         )
         result: api.ImportResult = _imported(session, services, ctx, submission, who)
     return result
