@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,20 +11,9 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
+from tests.support import clean_env, free_port
+
 SERVE_DEADLINE = 10.0
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PRIVACYOPS_")}
-    env.pop("APP_DATABASE_URL", None)
-    env.update(extra)
-    return env
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def table_count(url: str, table: str) -> int:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -22,6 +20,8 @@ from privacyops.audit import chain
 from privacyops.examples import LANGFUSE_MANIFEST
 from privacyops.settings import Settings
 from privacyops.store import db
+from tests import support
+from tests.support import free_port
 
 
 def privacyops(
@@ -34,16 +34,7 @@ def privacyops(
 
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PRIVACYOPS_")}
-    env["PRIVACYOPS_HOME"] = str(home)
-    env.update(extra)
-    return env
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return support.clean_env(PRIVACYOPS_HOME=str(home), **extra)
 
 
 @pytest.fixture

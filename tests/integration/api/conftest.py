@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from privacyops.api.app import create_app
 from privacyops.examples import LANGFUSE_MANIFEST
 from privacyops.settings import Settings
 from privacyops.store import db
+from tests.support import free_port
 
 ADMIN_TOKEN = "po_test_admin_token_for_integration_tests"
 
@@ -50,12 +50,6 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture
 def admin_headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

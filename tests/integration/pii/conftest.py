@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from privacyops.api.app import create_app
 from privacyops.examples import LANGFUSE_MANIFEST
 from privacyops.settings import Settings
 from privacyops.store import db
+from tests.support import free_port
 
 ADMIN_TOKEN = "po_test_admin_token_for_pii_tests"
 POLICIES = """\
@@ -45,16 +45,10 @@ def app(settings: Settings) -> FastAPI:
     return create_app(settings)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def live_server(app: FastAPI) -> Iterator[str]:
     """Serve the app with a real uvicorn on 127.0.0.1 in a thread; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

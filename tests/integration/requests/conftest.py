@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import email
 import re
-import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,15 +21,10 @@ from privacyops.requests import outbox
 from privacyops.requests.mailer import SmtpMailer
 from privacyops.settings import Settings
 from privacyops.store import db
+from tests.support import free_port
 
 ADMIN_TOKEN = "po_test_admin_token_for_request_tests"
 SECRET = "request-tests-secret-key-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
