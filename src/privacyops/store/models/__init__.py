@@ -14,6 +14,12 @@ from privacyops.store.models.execution import (
     RecipientTask,
 )
 from privacyops.store.models.notice import NoticeVersion
+from privacyops.store.models.opendsr import (
+    OpendsrCallback,
+    OpendsrClient,
+    OpendsrRequest,
+    RequestForward,
+)
 from privacyops.store.models.outbox import OutboxMessage
 from privacyops.store.models.requests import (
     ErasureSuppression,
@@ -26,6 +32,7 @@ from privacyops.store.models.tokens import ApiToken
 
 __all__ = [
     "ApiToken", "AuditEvent", "AuditHead", "ErasureSuppression", "ExecutionRun", "ExecutionStep",
-    "NoticeVersion", "OutboxMessage", "ProcessingRestriction", "RecipientTask",
+    "NoticeVersion", "OpendsrCallback", "OpendsrClient", "OpendsrRequest", "OutboxMessage",
+    "RequestForward", "ProcessingRestriction", "RecipientTask",
     "RequestIdentity", "RequestTransition", "SubjectRequest", "VerificationChallenge",
 ]
