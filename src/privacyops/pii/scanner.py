@@ -187,12 +187,20 @@ def _matches_in_window(
     compiled: CompiledPattern, text: str, start: int, end: int, size: int
 ) -> Iterator[tuple[CompiledPattern, re.Match[str]]]:
     # Matches starting before ``end`` are no wider than ``width``, so the truncated string cannot
-    # change them; anything starting at or after ``end`` belongs to a later window.
+    # change them; anything starting at or after ``end`` belongs to a later window. Every match in
+    # the window ends by ``end`` (the last end reported), so one ending there is the window's last.
     limit = min(size, end + compiled.width + 2)
-    for match in compiled.regex.finditer(text, start, limit):
-        if match.start() >= end:
+    search = compiled.regex.search
+    position = start
+    while position < end:
+        match = search(text, position, limit)
+        if match is None or match.start() >= end:
             return
         yield compiled, match
+        stop = match.end()
+        if stop >= end:
+            return
+        position = stop if stop > match.start() else stop + 1
 
 
 def _for_hyperscan(regex: str) -> bytes:

@@ -10,6 +10,7 @@ rejects it (``False``) or leaves the pattern's score (``None``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import ClassVar, NamedTuple
 
@@ -98,14 +99,14 @@ class Recognizer:
     CONTEXT_WIDTH: ClassVar[int] = 48
 
     name: str = ""
-    _context: tuple[str, ...] = field(default=(), init=False, repr=False)
-    _negative: tuple[str, ...] = field(default=(), init=False, repr=False)
+    _context: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+    _negative: re.Pattern[str] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.name:
             self.name = type(self).__name__
-        self._context = tuple(word.lower() for word in self.CONTEXT)
-        self._negative = tuple(word.lower() for word in self.NEGATIVE_CONTEXT)
+        self._context = _last_word_finder(self.CONTEXT)
+        self._negative = _last_word_finder(self.NEGATIVE_CONTEXT)
 
     # -- hooks -------------------------------------------------------------------------------------
     def invalidate_result(self, value: str) -> bool:
@@ -134,30 +135,34 @@ class Recognizer:
 
         A negative word counts only close by on the same line; a positive one anywhere in the window.
         """
-        if score >= 1.0 or not (self._context or self._negative):
+        if score >= 1.0 or (self._context is None and self._negative is None):
             return score
         before = candidate.before(self.CONTEXT_WIDTH).lower()
         window = context[-self.CONTEXT_WIDTH :].lower() + "\n" + before if context else before
         positive = _last_word(window, self._context)
-        negative = _last_word(before[-NEGATIVE_WIDTH:].rpartition("\n")[2], self._negative)
-        if negative >= 0 and negative + len(window) - min(len(before), NEGATIVE_WIDTH) > positive:
+        near = before[-NEGATIVE_WIDTH:].rpartition("\n")[2]
+        negative = _last_word(near, self._negative)
+        if negative >= 0 and negative + len(window) - len(near) > positive:
             return max(0.0, score - self.CONTEXT_PENALTY)
         if positive >= 0:
             return min(1.0, score + self.CONTEXT_BOOST)
         return score
 
 
-def _last_word(window: str, words: tuple[str, ...]) -> int:
-    """Return where the last of ``words`` starts in ``window`` at a word start, or -1."""
-    best = -1
-    for word in words:
-        at = window.rfind(word)
-        while at > best:
-            if at == 0 or not window[at - 1].isalpha():
-                best = at
-                break
-            at = window.rfind(word, 0, at)
-    return best
+def _last_word_finder(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    # Greedy ".*" makes one search land on the last occurrence of any word that starts a word.
+    if not words:
+        return None
+    body = "|".join(re.escape(word.lower()) for word in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?s).*(?<![a-z])({body})")
+
+
+def _last_word(window: str, finder: re.Pattern[str] | None) -> int:
+    """Return where the last context word starts in ``window``, or -1."""
+    if finder is None:
+        return -1
+    match = finder.match(window)
+    return -1 if match is None else match.start(1)
 
 
 NEGATIVE_WIDTH = 24

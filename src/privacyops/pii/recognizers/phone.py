@@ -23,7 +23,9 @@ _EXT = r"(?: ?(?:x|ext\.?) ?\d{1,6})?"
 _SEP = r"[ .\-/]"
 _INTERNATIONAL = rf"(?:\+ ?|\(\+)[1-9]\d{{0,2}}\)?(?:{_SEP}?\(?\d{{1,5}}\)?){{1,6}}{_EXT}\b"
 _PARENTHESISED = rf"\(\d{{1,5}}\)[ .\-]?\d{{2,5}}(?:[ .\-]?\d{{2,5}}){{0,3}}{_EXT}\b"
-_GROUPED = rf"\b\d{{1,5}}{_SEP}\d{{2,5}}{_SEP}\d{{2,5}}(?:{_SEP}\d{{2,5}}){{0,2}}{_EXT}\b"
+# Dots only in three-group numbers (202.555.0143) and never before another dot: dotted quads are IPs.
+_GROUPED = rf"\b\d{{1,5}}[ \-/]\d{{2,5}}[ \-/]\d{{2,5}}(?:[ \-/]\d{{2,5}}){{0,2}}{_EXT}\b"
+_DOTTED = r"(?P<v>\b\d{2,4}\.\d{3,4}\.\d{3,4}(?: ?(?:x|ext\.?) ?\d{1,6})?)(?:[^0-9.]|$)"
 _EXTENSION = re.compile(r"(?:\s?(?:x|ext\.?|#)\s?\d{1,6})$", re.IGNORECASE)
 _NOT_PHONE = re.compile(
     r"^(?:\d{1,3}(?:\.\d{1,3}){3}"  # IPv4
@@ -44,6 +46,7 @@ class PhoneRecognizer(Recognizer):
         Pattern("phone-international", _INTERNATIONAL, 0.5, requires=("+",)),
         Pattern("phone-parenthesised", _PARENTHESISED, 0.5, requires=("(",)),
         Pattern("phone-grouped", _GROUPED, 0.5),
+        Pattern("phone-dotted", _DOTTED, 0.5, group="v"),
         Pattern("phone-two-groups", rf"\b\d{{3,5}}[ \-/]\d{{6,8}}{_EXT}\b", 0.5),
         Pattern("phone-digits", r"\b\d{8,13}\b", 0.3, kind="bare"),
     )
