@@ -30,6 +30,8 @@ def run_request(ctx: jobs.JobContext, request_id: str) -> str:
     """Run the request's pending steps; the store says what is left, so running twice is safe."""
     env = build_env(ctx.settings)
     try:
+        with ctx.sessions.begin() as session:
+            runner.start(session, env, request_id, actor="worker")  # no change if already started
         return runner.run_request(ctx.sessions, env, request_id).status
     finally:
         env.close()
