@@ -39,6 +39,7 @@ PO_ERASED = SUBJECTS  # privacyops has its own copy, so it may erase all seven
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     sizes = [data.parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    args.no_sqlite = args.no_sqlite or args.fides_worker
     started = Started()
     cleanup: list[Callable[[], None]] = []
     results: dict[str, Any] = {"command": "python bench/dsr/run.py " + " ".join(argv or sys.argv[1:]),
@@ -76,13 +77,14 @@ def main(argv: list[str] | None = None) -> int:
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", default="10k,100k", help="trace counts, e.g. 10k,100k,1m")
-    parser.add_argument("--repeat", type=int, default=15, help="warm privacyops accesses per size (median)")
-    parser.add_argument("--erasures", type=int, default=21,
+    parser.add_argument("--repeat", type=int, default=31, help="warm privacyops accesses per size (median)")
+    parser.add_argument("--erasures", type=int, default=28,
                         help="privacyops erasures per size, in rounds over the 7 subjects (restored between)")
     parser.add_argument("--no-fides", action="store_true", help="skip Fides (privacyops and the floor only)")
     parser.add_argument("--fides-worker", action="store_true",
                         help="run Fides requests on a Celery worker (production-like) instead of in process")
-    parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite copies")
+    parser.add_argument("--no-sqlite", action="store_true",
+                        help="skip the SQLite copies (always with --fides-worker: Fides has no part there)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the template databases")
     parser.add_argument("--keep", action="store_true", help="keep the working copies for inspection")
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite the README's results")
