@@ -75,49 +75,42 @@ class Engine:
             return []
         joined, starts = _join(texts)
         per_text: list[list[Finding]] = [[] for _ in texts]
+        recognizers = self.recognizers
+        locate = bisect.bisect_right
+        many = len(texts) > 1
         for compiled, match in self.scanner.scan(joined):
-            index = bisect.bisect_right(starts, match.start()) - 1
+            group = compiled.pattern.group
+            start, end = match.span(group) if group else match.span()
+            if start < 0:
+                continue
+            index = locate(starts, start) - 1 if many else 0
             floor = starts[index]
             ceiling = floor + len(texts[index])
+            if start >= ceiling:
+                continue
+            if end > ceiling:
+                end = ceiling
+            recognizer = recognizers[compiled.owner]
+            candidate = Candidate(joined, start, end, compiled.pattern, floor, ceiling)
             context = contexts[index] if contexts else ""
-            self._detect(compiled, match, joined, floor, ceiling, context, per_text[index])
+            out = per_text[index]
+            for detection in recognizer.detect(candidate, context):
+                if detection.end > detection.start:
+                    out.append(
+                        Finding(
+                            detection.start - floor,
+                            min(detection.end, ceiling) - floor,
+                            detection.entity or recognizer.ENTITY,
+                            detection.score,
+                            detection.kind,
+                            recognizer.name,
+                        )
+                    )
         if self.extra:
             for index, text in enumerate(texts):
                 for analyzer in self.extra:
                     per_text[index].extend(analyzer(text))
         return [self._finish(found) for found in per_text]
-
-    def _detect(
-        self,
-        compiled: scanning.CompiledPattern,
-        match: object,
-        joined: str,
-        floor: int,
-        ceiling: int,
-        context: str,
-        out: list[Finding],
-    ) -> None:
-        group = compiled.pattern.group
-        start, end = match.span(group) if group else match.span()  # type: ignore[attr-defined]
-        if start < 0 or start >= ceiling:
-            return
-        end = min(end, ceiling)
-        recognizer = self.recognizers[compiled.owner]
-        candidate = Candidate(joined, start, end, compiled.pattern, floor, ceiling)
-        for detection in recognizer.detect(candidate, context):
-            if detection.end <= detection.start:
-                continue
-            entity = detection.entity or recognizer.ENTITY
-            out.append(
-                Finding(
-                    detection.start - floor,
-                    min(detection.end, ceiling) - floor,
-                    entity,
-                    round(detection.score, 4),
-                    detection.kind,
-                    recognizer.name,
-                )
-            )
 
     def _finish(self, found: list[Finding]) -> list[Finding]:
         kept = [f for f in found if f.score >= self.threshold]

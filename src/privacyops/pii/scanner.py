@@ -143,8 +143,21 @@ class HyperscanScanner:
                 for match in compiled.regex.finditer(text):
                     yield compiled, match
                 continue
+            search = compiled.regex.search
+            width = compiled.width
             for start, end in windows:
-                yield from _matches_in_window(compiled, text, start, end, size)
+                # Inlined window confirmation (see _matches_in_window): this loop is the hot path.
+                limit = min(size, end + width + 2)
+                position = start
+                while position < end:
+                    match = search(text, position, limit)
+                    if match is None or match.start() >= end:
+                        break
+                    yield compiled, match
+                    stop = match.end()
+                    if stop >= end:
+                        break
+                    position = stop
 
 
 WINDOW_COST = 400

@@ -19,7 +19,7 @@ _RANGES: tuple[tuple[int, int, frozenset[int]], ...] = (
     (3528, 3589, frozenset({16, 17, 18, 19})),  # JCB
     (300, 305, frozenset({14, 15, 16, 17, 18, 19})),  # Diners Club
     (36, 36, frozenset({14, 15, 16, 17, 18, 19})),
-    (38, 39, frozenset({16, 17, 18, 19})),
+    (38, 39, frozenset({14, 16, 17, 18, 19})),
     (2200, 2204, frozenset({16, 17, 18, 19})),  # Mir
     (62, 62, frozenset({16, 17, 18, 19})),  # UnionPay
     (81, 81, frozenset({16, 17, 18, 19})),
@@ -63,17 +63,37 @@ class CreditCardRecognizer(Recognizer):
     NEGATIVE_CONTEXT: ClassVar[tuple[str, ...]] = ("order", "tracking", "invoice", "phone", "tel", "id:")
 
     def detect(self, candidate: Candidate, context: str = "") -> list[Detection]:
+        # The pattern may have swallowed a digit group of a neighbour ("v8.23.8 4272-8689-...");
+        # when the whole fails, the span without its first or last group is tried.
         value = candidate.value
-        separators = {char for char in value if char in _SEPARATORS}
-        if len(separators) > 1:
-            return []
-        digits = value.replace(" ", "").replace("-", "")
-        if separators and not _grouped_like_a_card(value, separators.pop()):
-            return []
-        if not (luhn_ok(digits) and issuer_ok(digits)) or len(set(digits)) == 1:
-            return []
-        score = self.adjust_for_context(0.95, candidate, context)
-        return [Detection(candidate.start, candidate.end, score)]
+        for start, end in _spans(value):
+            if _is_card(value[start:end]):
+                score = self.adjust_for_context(0.95, candidate, context)
+                return [Detection(candidate.start + start, candidate.start + end, score)]
+        return []
+
+
+def _spans(value: str) -> list[tuple[int, int]]:
+    spans = [(0, len(value))]
+    first = min((value.find(sep) for sep in " -" if sep in value), default=-1)
+    last = max(value.rfind(" "), value.rfind("-"))
+    if first > 0:
+        spans.append((first + 1, len(value)))
+    if last > 0:
+        spans.append((0, last))
+    return spans
+
+
+def _is_card(value: str) -> bool:
+    separators = {char for char in value if char in _SEPARATORS}
+    if len(separators) > 1:
+        return False
+    digits = value.replace(" ", "").replace("-", "")
+    if not 12 <= len(digits) <= 19:
+        return False
+    if separators and not _grouped_like_a_card(value, separators.pop()):
+        return False
+    return luhn_ok(digits) and issuer_ok(digits) and len(set(digits)) > 1
 
 
 def _grouped_like_a_card(value: str, separator: str) -> bool:
