@@ -150,11 +150,11 @@ class HyperscanScanner:
                 limit = min(size, end + width + 2)
                 position = start
                 while position < end:
-                    match = search(text, position, limit)
-                    if match is None or match.start() >= end:
+                    hit = search(text, position, limit)
+                    if hit is None or hit.start() >= end:
                         break
-                    yield compiled, match
-                    stop = match.end()
+                    yield compiled, hit
+                    stop = hit.end()
                     if stop >= end:
                         break
                     position = stop
