@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 
 from privacyops.demo.generate import build_demo
 from privacyops.examples import LANGFUSE_MANIFEST
+from privacyops.package import crypto
 from privacyops.requests import decisions, intake, service
 from privacyops.requests.context import ServiceContext
 from privacyops.store import db
@@ -65,8 +67,15 @@ def test_plan_run_and_export_an_access_request(world: tuple[dict[str, str], str]
     assert export.returncode == 0, export.stderr
     with zipfile.ZipFile(out) as archive:
         names = archive.namelist()
-        data = archive.read(next(n for n in names if n.endswith(".json"))).decode()
+        data = archive.read("data.json").decode()
+    assert {"data.json", "cover-letter.html", "cover-letter.md", "manifest.json"} <= set(names)
     assert "subject1@example.com" in data
+    # The copy the service keeps is sealed at rest and opens only with the deployment key.
+    (kept,) = (Path(env["PRIVACYOPS_HOME"]) / "packages").glob(f"{request_id}.zip.sealed")
+    assert not zipfile.is_zipfile(kept)
+    opened = crypto.open_sealed(kept.read_bytes(), SECRET.encode())
+    with zipfile.ZipFile(io.BytesIO(opened)) as archive:
+        assert "cover-letter.html" in archive.namelist()
 
 
 def test_erasure_plan_lists_the_steps_and_a_failed_step_exits_1(world: tuple[dict[str, str], str]) -> None:

@@ -164,7 +164,7 @@ def register(app: typer.Typer) -> None:
         if not result.ok:
             reasons = "; ".join(f"{s.table}: {s.reason}" for s in result.steps if s.status != "done")
             raise _fail(f"the data could not all be read: {reasons}")
-        export.write_package(env.manifest, request_id, result, output)
+        export.write_package(env.manifest, request_id, result, output, subject=identities)
         rows = sum(len(r) for r in result.rows.values())
         typer.echo(f"wrote {output} ({rows} rows from {len(result.rows)} tables)")
 

@@ -1,52 +1,40 @@
-"""The access package of a request: built by `privacyops.package` when installed, else a plain ZIP."""
+"""The access package of a request, built by ``privacyops.package`` (AC-1..AC-6).
+
+A package kept by the service (``<home>/packages``) is sealed with AES-GCM under the deployment key, so
+it is encrypted at rest; an operator's ``request export -o FILE`` writes the plain ZIP they asked for.
+"""
 
 from __future__ import annotations
 
-import csv
-import importlib
-import importlib.util
-import io
-import json
-import zipfile
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from privacyops.engine.run import AccessResult
 from privacyops.manifest.schema import Manifest
+from privacyops.package import build, crypto
 
-PACKAGE_MODULE = "privacyops.package"
+SEALED_SUFFIX = ".sealed"
 
 
-def write_package(manifest: Manifest, request_id: str, result: AccessResult, path: Path) -> Path:
-    """Write the subject's data to a ZIP at `path` and return it."""
+def package_bytes(manifest: Manifest, request_id: str, result: AccessResult,
+                  subject: Mapping[str, Any], generated_at: datetime | None = None) -> bytes:
+    """Return the ZIP bytes of the subject's access package."""
+    return build.build_access_package(
+        manifest, result, subject=subject, request_id=request_id,
+        generated_at=generated_at or datetime.now(UTC),
+    )
+
+
+def write_package(manifest: Manifest, request_id: str, result: AccessResult, path: Path, *,
+                  subject: Mapping[str, Any], seal_key: bytes | None = None,
+                  generated_at: datetime | None = None) -> Path:
+    """Write the package to ``path`` (sealed, with ``.sealed`` appended, when a key is given)."""
+    data = package_bytes(manifest, request_id, result, subject, generated_at)
     path.parent.mkdir(parents=True, exist_ok=True)
-    builder = _package_builder()
-    if builder is not None:
-        # The full package (cover letter, JSON Schema, encryption) lives in privacyops.package.
-        return Path(builder(manifest=manifest, request_id=request_id, result=result, path=path))
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        data = json.dumps(_as_json(result.rows), indent=2, sort_keys=True, default=str)
-        archive.writestr("data.json", data)
-        for table_id, rows in sorted(result.rows.items()):
-            archive.writestr(f"{table_id}.csv", _csv(rows))
+    if seal_key is not None:
+        path = path.with_name(path.name + SEALED_SUFFIX)
+        data = crypto.seal(data, seal_key)
+    path.write_bytes(data)
     return path
-
-
-def _package_builder() -> Any:
-    if importlib.util.find_spec(PACKAGE_MODULE) is None:
-        return None
-    return getattr(importlib.import_module(PACKAGE_MODULE), "build_access_package", None)
-
-
-def _as_json(rows: Mapping[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
-    return {table: [dict(r) for r in table_rows] for table, table_rows in sorted(rows.items())}
-
-
-def _csv(rows: list[dict[str, Any]]) -> str:
-    columns = list(dict.fromkeys(c for row in rows for c in row))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns)
-    writer.writeheader()
-    writer.writerows([{c: "" if r.get(c) is None else r.get(c) for c in columns} for r in rows])
-    return buffer.getvalue()

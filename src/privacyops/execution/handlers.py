@@ -100,8 +100,10 @@ def package(call: Call) -> Outcome:
     if not result.ok:
         reasons = "; ".join(f"{s.table}: {s.reason}" for s in result.steps if s.status != "done")
         return failed(reasons)
-    path = call.env.home / "packages" / f"{call.request_id}.zip"
-    export.write_package(call.env.manifest, call.request_id, result, path)
+    path = export.write_package(
+        call.env.manifest, call.request_id, result, call.env.home / "packages" / f"{call.request_id}.zip",
+        subject=call.identities, seal_key=call.env.service.key, generated_at=call.env.now(),
+    )
     counts = {t: len(rows) for t, rows in sorted(result.rows.items())}
     return Outcome(rows=sum(counts.values()), record={"package": str(path), "package_rows": counts})
 
