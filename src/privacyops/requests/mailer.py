@@ -33,13 +33,17 @@ class SmtpMailer:
 
     def send(self, message: EmailMessage) -> None:
         """Hand ``message`` to the SMTP server; raises ``smtplib.SMTPException`` or ``OSError`` on failure."""
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        try:
             if self.starttls:
                 smtp.starttls(context=self.tls_context or ssl.create_default_context())
                 smtp.ehlo()
             if self.username:
                 smtp.login(self.username, self.password or "")
             smtp.send_message(message)
+            smtp.quit()
+        finally:  # after a failed handshake a polite QUIT would hang; the first error is the one to report
+            smtp.close()
 
 
 @dataclass

@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 import phonenumbers
 
 from privacyops.connectors import registry
-from privacyops.connectors.base import Connector, Match, Row, read_locator, split_locator
+from privacyops.connectors.base import Connector, ConnectorError, Match, Row, read_locator, split_locator
 from privacyops.manifest.schema import Manifest
 from privacyops.manifest.systems import System, Table
 from privacyops.requests import errors
@@ -85,10 +85,18 @@ class ManifestPointLookup:
         found_by: set[str] = set()
         rows: dict[tuple[str, str], list[Row]] = {}
         try:
-            for system_name in {spot.system for found in spots.values() for spot in found}:
-                loaded, kinds = self._load(system_name, identities)
+            every = [spot for found in spots.values() for spot in found]
+            for system_name in sorted({spot.system for spot in every}):
+                needed = {spot.table for spot in every if spot.system == system_name}
+                loaded, kinds = self._load(system_name, identities, needed)
                 found_by |= kinds
                 rows.update({(system_name, table): found for table, found in loaded.items()})
+        except ConnectorError as exc:
+            raise errors.VerificationRefused(
+                f"data points cannot be checked now ({exc}); try again later or verify by the code sent by "
+                "email",
+                field="data_points",
+            ) from None
         finally:
             self.close()
         matched = [name for name, value in offered.items() if _held(value, name, spots[name], rows)]
@@ -146,25 +154,47 @@ class ManifestPointLookup:
         return url
 
     def _load(
-        self, system_name: str, identities: Sequence[Identity]
+        self, system_name: str, identities: Sequence[Identity], needed: set[str]
     ) -> tuple[dict[str, list[Row]], set[str]]:
+        """Find the person, then follow declared references along the shortest way to each point's table."""
         system = self.manifest.systems[system_name]
         connector = self._connector(system_name)
+        kinds_given = {identity.kind for identity in identities}
+        anchors = [name for name, table in system.tables.items() if kinds_given & set(table.identity)]
         loaded: dict[str, list[Row]] = {}
+        searched: set[str] = set()
         kinds: set[str] = set()
-        for table_name, table in system.tables.items():
-            for identity in identities:
-                column = table.identity.get(identity.kind)  # type: ignore[call-overload]
-                if column is None:
-                    continue
-                found = connector.find(table_name, Match.of(column, [identity.value]), _columns(table))
-                if found:
-                    kinds.add(identity.kind)
-                    loaded.setdefault(table_name, []).extend(found)
-        for _hop in range(MAX_HOPS):
-            if not _follow(system, connector, loaded):
-                break
+        for target in sorted(needed):
+            toward = _distances(system, {target})
+            reachable = {name: toward[name] for name in anchors if name in toward}
+            nearest = min(reachable.values(), default=None)
+            for name in sorted(n for n, d in reachable.items() if d == nearest and n not in searched):
+                searched.add(name)
+                kinds |= _find_person(connector, name, system.tables[name], identities, loaded)
+            for _hop in range(MAX_HOPS):
+                if target in loaded or not _follow(system, connector, loaded, toward):
+                    break
         return loaded, kinds
+
+
+def _find_person(
+    connector: Connector,
+    name: str,
+    table: Table,
+    identities: Sequence[Identity],
+    loaded: dict[str, list[Row]],
+) -> set[str]:
+    """Load the rows of ``name`` that carry one of the identities; return the kinds that found some."""
+    kinds: set[str] = set()
+    for identity in identities:
+        column = table.identity.get(identity.kind)  # type: ignore[call-overload]
+        if column is None:
+            continue
+        found = connector.find(name, Match.of(column, [identity.value]), _columns(table))
+        if found:
+            kinds.add(identity.kind)
+            loaded.setdefault(name, []).extend(found)
+    return kinds
 
 
 def _columns(table: Table) -> list[str]:
@@ -172,27 +202,53 @@ def _columns(table: Table) -> list[str]:
     return list(dict.fromkeys(split_locator(name)[0] for name in names))
 
 
-def _follow(system: System, connector: Connector, loaded: dict[str, list[Row]]) -> bool:
-    """Load rows of tables linked by a declared reference to rows already loaded; tell if any were."""
-    grew = False
+def _links(system: System) -> list[tuple[str, tuple[str, ...], str, tuple[str, ...]]]:
+    """Return the declared references inside ``system`` as (table, fields, target table, target fields)."""
+    links = []
     for table_name, table in system.tables.items():
         for ref in table.references:
             targets = [t.split(".") for t in ref.to]
             if any(len(t) != 2 for t in targets) or len({t[0] for t in targets}) != 1:
                 continue  # references to other systems or split targets are not followed
-            other = targets[0][0]
-            other_columns = tuple(t[1] for t in targets)
-            if other in loaded and table_name not in loaded:  # a child of a loaded table
-                found = _rows_where(connector, table_name, table, ref.fields, loaded[other], other_columns)
-                if found:
-                    loaded[table_name] = found
-                    grew = True
-            elif table_name in loaded and other not in loaded and other in system.tables:  # a parent
-                parent = system.tables[other]
-                found = _rows_where(connector, other, parent, other_columns, loaded[table_name], ref.fields)
-                if found:
-                    loaded[other] = found
-                    grew = True
+            if targets[0][0] in system.tables:
+                links.append((table_name, ref.fields, targets[0][0], tuple(t[1] for t in targets)))
+    return links
+
+
+def _distances(system: System, needed: set[str]) -> dict[str, int]:
+    """Return, for each table linked to a table holding a point, how many references away it is."""
+    distance = {name: 0 for name in needed}
+    frontier = list(needed)
+    links = _links(system)
+    while frontier:
+        nxt: list[str] = []
+        for name in frontier:
+            for child, _fields, parent, _to in links:
+                neighbours = [parent] if child == name else [child] if parent == name else []
+                for other in neighbours:
+                    if other not in distance:
+                        distance[other] = distance[name] + 1
+                        nxt.append(other)
+        frontier = nxt
+    return distance
+
+
+def _follow(
+    system: System, connector: Connector, loaded: dict[str, list[Row]], toward: Mapping[str, int]
+) -> bool:
+    """Load rows linked to loaded rows, one step closer to a table holding a point; tell if any were."""
+    grew = False
+    for child, fields, parent, parent_fields in _links(system):
+        if parent in loaded and child not in loaded and toward.get(child, 99) < toward.get(parent, 99):
+            target, columns, source, source_columns = child, fields, parent, parent_fields
+        elif child in loaded and parent not in loaded and toward.get(parent, 99) < toward.get(child, 99):
+            target, columns, source, source_columns = parent, parent_fields, child, fields
+        else:
+            continue
+        found = _rows_where(connector, target, system.tables[target], columns, loaded[source], source_columns)
+        if found:
+            loaded[target] = found
+            grew = True
     return grew
 
 
