@@ -148,7 +148,8 @@ def _copy_table(source: psycopg.Connection[tuple[object, ...]], target: sqlite3.
 
 def _sqlite_traces(path: Path) -> int | None:
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        # immutable: a read-only look that leaves no -shm/-wal files beside the template
+        with sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True) as conn:
             return int(conn.execute("SELECT count(*) FROM traces").fetchone()[0])
     except sqlite3.Error:
         return None
