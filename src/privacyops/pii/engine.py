@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from privacyops.pii import scanner as scanning
-from privacyops.pii.recognizers import Candidate, Recognizer, default_recognizers
+from privacyops.pii.recognizers import Candidate, Detection, Recognizer, default_recognizers
 
 SEPARATOR = "\n\x00\n"
 DEFAULT_THRESHOLD = 0.5
@@ -94,7 +94,10 @@ class Engine:
             candidate = Candidate(joined, start, end, compiled.pattern, floor, ceiling)
             context = contexts[index] if contexts else ""
             out = per_text[index]
-            for detection in recognizer.detect(candidate, context):
+            detections = recognizer.detect(candidate, context)
+            if not detections and compiled.pattern.resume:
+                detections = _resume_inside(compiled, recognizer, candidate, context)
+            for detection in detections:
                 if detection.end > detection.start:
                     out.append(
                         Finding(
@@ -117,6 +120,40 @@ class Engine:
         if self.entities is not None:
             kept = [f for f in kept if f.entity in self.entities]
         return resolve_overlaps(kept)
+
+
+RESUME_TRIES = 4
+
+
+def _resume_inside(
+    compiled: scanning.CompiledPattern, recognizer: Recognizer, candidate: Candidate, context: str
+) -> list[Detection]:
+    """Search the pattern again from each of the next few gaps inside a rejected match."""
+    text, end = candidate.text, candidate.end
+    limit = min(candidate.ceiling, end + compiled.width + 2)
+    position = candidate.start
+    for _ in range(RESUME_TRIES):
+        gap = _next_gap(text, position, end)
+        if gap < 0:
+            return []
+        position = gap + 1
+        match = compiled.regex.search(text, position, limit)
+        if match is None or match.start() >= end:
+            return []
+        group = compiled.pattern.group
+        start, stop = match.span(group) if group else match.span()
+        retry = Candidate(text, start, min(stop, candidate.ceiling), compiled.pattern, candidate.floor,
+                          candidate.ceiling)
+        found = recognizer.detect(retry, context)
+        if found:
+            return found
+        position = start
+    return []
+
+
+def _next_gap(text: str, start: int, end: int) -> int:
+    found = [at for at in (text.find(" ", start, end), text.find("-", start, end)) if at >= 0]
+    return min(found) if found else -1
 
 
 def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:

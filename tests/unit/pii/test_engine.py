@@ -58,3 +58,15 @@ def test_extra_analyzers_add_findings() -> None:
 
     engine = Engine(extra=[names])
     assert [f.entity for f in engine.analyze("Ada wrote to ada@example.com")] == ["PERSON", "EMAIL_ADDRESS"]
+
+
+def test_values_packed_together_are_all_found() -> None:
+    text = "+44 20 7946 0958 +44 20 7946 0958 4111 1111 1111 1111 DE89 3704 0044 0532 0130 00 end"
+    found = [(f.entity, f.value_in(text)) for f in default_engine().analyze(text)]
+    assert found == [
+        ("PHONE_NUMBER", "+44 20 7946 0958"),
+        ("PHONE_NUMBER", "+44 20 7946 0958"),
+        ("CREDIT_CARD", "4111 1111 1111 1111"),
+        ("IBAN_CODE", "DE89 3704 0044 0532 0130 00"),
+    ]
+    assert Engine(backend="re").analyze(text) == default_engine().analyze(text)

@@ -57,7 +57,7 @@ def issuer_ok(digits: str) -> bool:
 class CreditCardRecognizer(Recognizer):
     ENTITY: ClassVar[str] = "CREDIT_CARD"
     PATTERNS: ClassVar[tuple[Pattern, ...]] = (
-        Pattern("card", r"\b\d(?:[ -]?\d){11,18}\b", 0.3),
+        Pattern("card", r"\b\d(?:[ -]?\d){11,18}\b", 0.3, resume=True),
     )
     CONTEXT: ClassVar[tuple[str, ...]] = ("card", "visa", "mastercard", "amex", "credit", "debit", "payment")
     NEGATIVE_CONTEXT: ClassVar[tuple[str, ...]] = ("order", "tracking", "invoice", "phone", "tel", "id:")

@@ -13,7 +13,9 @@ class IbanRecognizer(Recognizer):
     ENTITY: ClassVar[str] = "IBAN_CODE"
     PATTERNS: ClassVar[tuple[Pattern, ...]] = (
         Pattern("iban-compact", r"\b[A-Z]{2}\d{2}[A-Z0-9]{10,30}\b", 0.5),
-        Pattern("iban-grouped", r"\b[A-Z]{2}\d{2}(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?\b", 0.5),
+        Pattern(
+            "iban-grouped", r"\b[A-Z]{2}\d{2}(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?\b", 0.5, resume=True
+        ),
     )
     CONTEXT: ClassVar[tuple[str, ...]] = ("iban", "bank", "account", "konto", "transfer", "sepa")
 

@@ -43,11 +43,11 @@ _QUERY_KEY = re.compile(r"[?&][\w.%-]{1,40}=$")
 class PhoneRecognizer(Recognizer):
     ENTITY: ClassVar[str] = "PHONE_NUMBER"
     PATTERNS: ClassVar[tuple[Pattern, ...]] = (
-        Pattern("phone-international", _INTERNATIONAL, 0.5, requires=("+",)),
-        Pattern("phone-parenthesised", _PARENTHESISED, 0.5, requires=("(",)),
-        Pattern("phone-grouped", _GROUPED, 0.5),
+        Pattern("phone-international", _INTERNATIONAL, 0.5, requires=("+",), resume=True),
+        Pattern("phone-parenthesised", _PARENTHESISED, 0.5, requires=("(",), resume=True),
+        Pattern("phone-grouped", _GROUPED, 0.5, resume=True),
         Pattern("phone-dotted", _DOTTED, 0.5, group="v"),
-        Pattern("phone-two-groups", rf"\b\d{{3,5}}[ \-/]\d{{6,8}}{_EXT}\b", 0.5),
+        Pattern("phone-two-groups", rf"\b\d{{3,5}}[ \-/]\d{{6,8}}{_EXT}\b", 0.5, resume=True),
         Pattern("phone-digits", r"\b\d{8,13}\b", 0.3, kind="bare"),
     )
     CONTEXT: ClassVar[tuple[str, ...]] = (
@@ -72,7 +72,7 @@ class PhoneRecognizer(Recognizer):
         value, end = candidate.value, candidate.end
         if candidate.pattern.kind == "bare" and super().adjust_for_context(0.3, candidate, context) <= 0.3:
             return []  # parsing is the slow step: a bare digit run needs a phone word first
-        for _ in range(3):
+        for _ in range(6):
             score = self._score(value)
             if score is not None:
                 final = self.adjust_for_context(score, candidate, context)
