@@ -27,7 +27,10 @@ from privacyops.store.models.opendsr import RequestForward
 from privacyops.store.models.requests import SubjectRequest
 
 ACTOR = "system"
-FORWARDABLE = frozenset({RequestState.RECEIVED, RequestState.AWAITING_VERIFICATION, RequestState.VERIFIED})
+FORWARDABLE = frozenset({
+    RequestState.RECEIVED, RequestState.AWAITING_VERIFICATION, RequestState.VERIFIED,
+    RequestState.AWAITING_APPROVAL, RequestState.IN_PROGRESS,
+})
 CUSTOMER_SUBJECT = "A privacy request about data in your project"
 
 

@@ -37,8 +37,10 @@ ALLOWED: Mapping[RequestState, frozenset[RequestState]] = {
     S.AWAITING_AGENT_PROOF: _ANY_OPEN | {S.AWAITING_VERIFICATION, S.VERIFIED},
     S.AWAITING_VERIFICATION: _ANY_OPEN | {S.VERIFIED, S.FORWARDED_TO_CONTROLLER},
     S.VERIFIED: _ANY_OPEN | {S.AWAITING_APPROVAL, S.IN_PROGRESS, S.FORWARDED_TO_CONTROLLER},
-    S.AWAITING_APPROVAL: _ANY_OPEN | {S.IN_PROGRESS},
-    S.IN_PROGRESS: _ANY_OPEN | {S.COMPLETED, S.PARTIALLY_COMPLETED},
+    # Forwarding stays possible until the first step runs: only then is it known that every row found
+    # belongs to a customer (PC-1), and the run checks that before it starts.
+    S.AWAITING_APPROVAL: _ANY_OPEN | {S.IN_PROGRESS, S.FORWARDED_TO_CONTROLLER},
+    S.IN_PROGRESS: _ANY_OPEN | {S.COMPLETED, S.PARTIALLY_COMPLETED, S.FORWARDED_TO_CONTROLLER},
     # A deemed refusal is a legal consequence, not the end of the work: a late answer is still owed.
     S.DEEMED_REFUSAL: frozenset({S.IN_PROGRESS, S.COMPLETED, S.PARTIALLY_COMPLETED, S.DENIED}),
     **{state: frozenset() for state in TERMINAL},

@@ -77,12 +77,14 @@ def rule_errors() -> Iterator[None]:
 
 
 def commit_and_dispatch(session: Session, services: deps.Services) -> None:
-    """Commit the change with its messages, then ask a worker to send them (a sweep catches misses)."""
+    """Commit the change with its messages, then ask a worker to send them and start ready runs."""
     session.commit()
-    try:
-        services.queue.enqueue("requests_send_outbox")
-    except Exception as exc:  # the periodic sweep sends the message later
-        log.warning("could not queue the outbox dispatch: %s", type(exc).__name__)
+    # A verified or approved request starts its run too; the periodic reconciler catches any miss.
+    for task in ("requests_send_outbox", "execution_dispatch_ready"):
+        try:
+            services.queue.enqueue(task)
+        except Exception as exc:  # the periodic sweeps do the work later
+            log.warning("could not queue %s: %s", task, type(exc).__name__)
 
 
 # --- public ----------------------------------------------------------------------------------------

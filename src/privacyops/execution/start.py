@@ -1,0 +1,45 @@
+"""Start the work on requests that are ready: the store says which, the queue only brings it sooner.
+
+A verified request of a type that needs no approval, or an approved one, has no run yet. Before its
+first step, a request whose data lies only in customer-ingested tables is forwarded to that customer
+instead (PC-1); every other one gets its run.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from privacyops.execution import runner
+from privacyops.execution.env import ExecutionEnv
+from privacyops.opendsr import routing
+from privacyops.requests import records
+from privacyops.requests.states import RequestState
+from privacyops.store.models.execution import ExecutionRun
+from privacyops.store.models.requests import SubjectRequest
+
+READY_STATES = (RequestState.VERIFIED.value, RequestState.IN_PROGRESS.value)
+
+
+def ready(session: Session) -> list[str]:
+    """Return the ids of requests that may run and have no run yet, oldest first."""
+    query = (
+        sa.select(SubjectRequest.id)
+        .outerjoin(ExecutionRun, ExecutionRun.request_id == SubjectRequest.id)
+        .where(SubjectRequest.state.in_(READY_STATES), ExecutionRun.request_id.is_(None))
+        .order_by(SubjectRequest.received_at)
+    )
+    return list(session.execute(query).scalars())
+
+
+def start_or_forward(sessions: sessionmaker[Session], env: ExecutionEnv, request_id: str) -> bool:
+    """Forward the request when its data is only customers' (True), else fix its steps (False)."""
+    with sessions.begin() as session:
+        if session.get(ExecutionRun, request_id) is None:
+            request = records.get_request(session, request_id)
+            forward = routing.forward_if_processor_only(session, env.service, request, env.manifest,
+                                                        env.connectors)
+            if forward is not None:
+                return True
+        runner.start(session, env, request_id, actor="worker")  # no change if already started
+    return False
