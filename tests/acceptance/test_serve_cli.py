@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -173,7 +174,9 @@ def test_worker_runs_queued_tasks(db_url: str, db_kind: str, tmp_path: Path) -> 
             assert process.poll() is None, "the worker exited early"
             assert time.monotonic() < deadline, "the worker did not run the queued heartbeat"
             time.sleep(0.2)
-        assert queue.check() == 0
+        # Periodic tasks may be waiting by now, so the queue need not be empty; the heartbeat is fresh.
+        heartbeat = queue.last_heartbeat()
+        assert heartbeat is not None and abs((datetime.now(UTC) - heartbeat).total_seconds()) < 120
     finally:
         output = stop(process)
         queue.close()
