@@ -12,10 +12,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
-from privacyops.api.app import create_app
 from privacyops.demo.generate import build_demo
 from privacyops.examples import LANGFUSE_MANIFEST
 from privacyops.settings import Settings
@@ -82,17 +79,6 @@ def settings(db_url: str, tmp_path: Path, manifest_path: Path) -> Settings:
         database_url=db_url, home=tmp_path / "home", manifest=manifest_path, admin_token=ADMIN_TOKEN,
         worker_in_process=False, public_url="http://processor.test",
     )
-
-
-@pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    return create_app(settings)
-
-
-@pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 @pytest.fixture

@@ -13,9 +13,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
-from privacyops.api.app import create_app
 from privacyops.examples import LANGFUSE_MANIFEST
 from privacyops.requests import outbox
 from privacyops.requests.mailer import SmtpMailer
@@ -81,17 +79,6 @@ def settings(db_url: str, tmp_path: Path, smtp: Inbox) -> Settings:
         smtp_port=smtp.port,
         mail_from="privacy@langfuse.example",
     )
-
-
-@pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    return create_app(settings)
-
-
-@pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 @pytest.fixture
