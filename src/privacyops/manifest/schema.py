@@ -28,6 +28,7 @@ from privacyops.manifest.types import (
     WithdrawalPath,
     check_iso_duration,
 )
+from privacyops.pii.policy import PolicySet
 
 __all__ = [
     "Address", "AutomatedDecision", "BackupPolicy", "BusinessTransfers", "CanadaBasis", "CanadaException",
@@ -303,6 +304,7 @@ class Manifest(Model):
     automated_decisions: tuple[AutomatedDecision, ...] = ()
     security_measures: tuple[str, ...] = ()
     systems: dict[str, System] = PydanticField(default_factory=dict)
+    pii: PolicySet | None = None
 
     # Where each key came from (a privacyops.manifest.source.SourceMap), set by the loader.
     _source: Any = PrivateAttr(default=None)
