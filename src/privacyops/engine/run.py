@@ -15,11 +15,10 @@ from privacyops.connectors.base import (
     ConnectorError,
     MapValues,
     Match,
-    ReplaceText,
     Row,
     SetNull,
 )
-from privacyops.engine import checks
+from privacyops.engine import checks, redact
 from privacyops.engine.collect import Collection, collect
 from privacyops.engine.plan import Plan, PlanError, Step, TablePlan
 
@@ -209,7 +208,9 @@ def _changes(table: TablePlan, rows: list[Row], found: Collection, key: bytes) -
         if action.action in checks.NULLING_ACTIONS:
             changes[action.field] = SetNull()
         elif action.action == "redact":
-            changes[action.field] = ReplaceText(needles, REDACTED)
+            change = redact.redact_change(action.field, rows, needles, REDACTED)
+            if change is not None:
+                changes[action.field] = change
         elif action.action == "pseudonymise":
             values = {r.get(action.field) for r in rows} - {None}
             changes[action.field] = MapValues(tuple(sorted(((v, pseudonym(key, v)) for v in values
