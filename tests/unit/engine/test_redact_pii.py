@@ -17,7 +17,8 @@ from .test_run_memory import KEY, MakeManifest
 
 ME = {"email": "me@example.com"}
 TABLES: dict[str, Any] = {
-    "users": {"identity": {"email": "email"}, "fields": {"id": "user.unique_id", "email": "user.contact.email"}},
+    "users": {"identity": {"email": "email"},
+              "fields": {"id": "user.unique_id", "email": "user.contact.email"}},
     "traces": {"references": {"user_id": "users.id"}, "erase": "pseudonymise",
                "fields": {"id": None, "user_id": "user.unique_id",
                           "input": {"category": "user.content", "erase": "redact"}}},
