@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     default_region: str = Field(
         default="eu", description="Region assumed when a request does not say where the subject lives."
     )
+    package_link_days: int = Field(
+        default=7, ge=1, description="Days a signed download link of an access package stays valid."
+    )
 
     @field_validator("approval_required", mode="before")
     @classmethod

@@ -6,13 +6,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from privacyops.execution import fanout, suppression
+from privacyops.execution import fanout, links, suppression
 from privacyops.execution.handlers import Call, Outcome
 from privacyops.requests import decisions, records
 from privacyops.requests.states import RequestState
 from privacyops.store.models.execution import ExecutionRun
 
 ERASING = ("erasure", "account_deletion")
+PACKAGING = ("access", "portability")
 
 
 def close(call: Call) -> Outcome:
@@ -29,8 +30,9 @@ def close(call: Call) -> Outcome:
         note = closing_note(run.outcome, impossible)
         request = records.get_request(session, call.request_id)
         if request.state == RequestState.IN_PROGRESS:
+            download = _package_link(call, run.outcome)
             decisions.complete(session, call.env.service, call.request_id, actor="system",
-                               partial=bool(impossible), note=note)
+                               partial=bool(impossible), note=note, **download)
         if call.request_type in ERASING:
             _suppress_found(session, call)
         run.status = request.state
@@ -48,6 +50,16 @@ def closing_note(outcome: dict[str, Any], impossible: list[Any]) -> str:
     for table, entry in sorted((outcome.get("held") or {}).items()):
         parts.append(f"{entry['rows']} row(s) of {table} kept under hold {entry['hold']}: {entry['reason']}")
     return "; ".join(parts) or "carried out in full"
+
+
+def _package_link(call: Call, outcome: dict[str, Any]) -> dict[str, str]:
+    """Sign the download link of the access package when the run wrote one (AC-3)."""
+    if call.request_type not in PACKAGING or not outcome.get("package"):
+        return {}
+    days = getattr(call.env, "package_link_days", None) or links.link_days()
+    issued = links.issue(call.request_id, call.env.service.key, call.env.service.public_url,
+                         call.env.now(), days)
+    return {"download_url": issued.url, "download_expires": issued.expires_at.strftime("%Y-%m-%d %H:%M UTC")}
 
 
 def _suppress_found(session: Session, call: Call) -> None:

@@ -192,6 +192,8 @@ def complete(
     actor: str,
     partial: bool = False,
     note: str | None = None,
+    download_url: str = "",
+    download_expires: str = "",
 ) -> SubjectRequest:
     """Close a request that was carried out; an erasure leaves a hashed suppression entry (ER-5)."""
     request = records.get_request(session, request_id)
@@ -210,6 +212,8 @@ def complete(
         partial=partial,
         note=note or "",
         scope_note=records.limitation_note(request),  # INT-4: why only categories are given
+        download_url=download_url,  # AC-3: signed, expiring link to the access package
+        download_expires=download_expires,
     )
     return request
 
