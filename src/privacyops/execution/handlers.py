@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from privacyops.engine import plan as engine_plan
+from privacyops.engine import redact
 from privacyops.engine import run as engine_run
 from privacyops.execution import correct, erasure, export, fanout, restriction
 from privacyops.execution.env import ExecutionEnv
@@ -75,7 +76,10 @@ def erase(call: Call) -> Outcome:
     if not result.ok:
         return failed(result.reason)
     held = {t: _hold_entry(plan.table(t), n) for t, n in result.held.items()}
-    return Outcome(rows=result.rows, record={"held": held} if held else {})
+    record: dict[str, Any] = {"held": held} if held else {}
+    if any(a.action == "redact" for a in plan.table(step.table).field_actions) and not redact.pii_available():
+        record["redaction"] = {step.table: redact.IDENTITY_ONLY_NOTE}
+    return Outcome(rows=result.rows, record=record)
 
 
 def _hold_entry(table: engine_plan.TablePlan, rows: int) -> dict[str, Any]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import sys
 from typing import Any
 
 import pytest
 
+import privacyops.pii
 from privacyops.connectors.base import MapValues, ReplaceText
 from privacyops.connectors.memory import ForeignKey, MemoryConnector
 from privacyops.engine import redact
@@ -91,3 +93,16 @@ def test_redacted_text(text: str, needles: list[str], expected: str) -> None:
 def test_overlapping_spans_merge_and_the_identity_names_them() -> None:
     spans = [(0, 5, "[redacted]")]
     assert redact.apply_spans("abcdefgh", spans, [(3, 7, "<X>")]) == "[redacted]h"
+
+
+def test_when_the_pii_engine_cannot_be_imported_identity_values_are_still_replaced(
+        monkeypatch: pytest.MonkeyPatch, manifest_with: MakeManifest) -> None:
+    monkeypatch.setitem(sys.modules, "privacyops.pii.engine", None)  # makes the import fail
+    monkeypatch.delattr(privacyops.pii, "engine", raising=False)
+    monkeypatch.setattr(redact, "_loaded", False)
+    monkeypatch.setattr(redact, "_analyzer", None)
+    assert not redact.pii_available()
+    connector = MemoryConnector(data(), foreign_keys=[ForeignKey("traces", ("user_id",), "users", ("id",))])
+    assert run_erasure(build_plan(manifest_with(TABLES), ME, "erasure"), {"app": connector}, KEY, ME).ok
+    first = next(t for t in connector.tables["traces"] if t["id"] == "t1")
+    assert first["input"] == MY_TEXT.replace("me@example.com", "[redacted]")
