@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh
 python="${PRIVACYOPS_PYTHON:-.venv/bin/python}"
 eval "$(bash scripts/postgres.sh)"
+eval "$(bash scripts/mariadb.sh)"
 export PRIVACYOPS_CHROMIUM="${PRIVACYOPS_CHROMIUM:-$(command -v chromium)}"
 "$python" -m ruff check src tests bench
 "$python" -m mypy

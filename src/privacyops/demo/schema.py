@@ -13,21 +13,23 @@ metadata = sa.MetaData()
 
 Text = sa.Text
 When = sa.DateTime(timezone=True)
+# Text that keys and indexes use: MySQL/MariaDB cannot index TEXT without a prefix length.
+Key = sa.Text().with_variant(sa.String(255), "mysql", "mariadb")
 
 
 def _id() -> sa.Column[str]:
-    return sa.Column("id", Text, primary_key=True)
+    return sa.Column("id", Key, primary_key=True)
 
 
 def _ref(name: str, target: str, *, nullable: bool = True) -> sa.Column[str]:
-    return sa.Column(name, Text, sa.ForeignKey(target), nullable=nullable)
+    return sa.Column(name, Key, sa.ForeignKey(target), nullable=nullable)
 
 
 users = sa.Table(
     "users",
     metadata,
     _id(),
-    sa.Column("email", Text, nullable=False),
+    sa.Column("email", Key, nullable=False),
     sa.Column("name", Text),
     sa.Column("username", Text),
     sa.Column("password_hash", Text),
@@ -107,7 +109,7 @@ invitations = sa.Table(
     metadata,
     _id(),
     _ref("org_id", "organizations.id", nullable=False),
-    sa.Column("email", Text, nullable=False),
+    sa.Column("email", Key, nullable=False),
     _ref("invited_by_user_id", "users.id"),
     sa.Column("role", Text, nullable=False),
     sa.Column("created_at", When),
@@ -120,7 +122,7 @@ billing_customers = sa.Table(
     _ref("org_id", "organizations.id", nullable=False),
     _ref("user_id", "users.id"),
     sa.Column("stripe_customer_id", Text, nullable=False),
-    sa.Column("billing_email", Text),
+    sa.Column("billing_email", Key),
     sa.Column("billing_name", Text),
     sa.Column("billing_address", Text),
     sa.Column("card_brand", Text),
@@ -143,7 +145,7 @@ marketing_contacts = sa.Table(
     "marketing_contacts",
     metadata,
     _id(),
-    sa.Column("email", Text, nullable=False),
+    sa.Column("email", Key, nullable=False),
     sa.Column("name", Text),
     sa.Column("company", Text),
     sa.Column("job_title", Text),

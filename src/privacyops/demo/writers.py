@@ -53,11 +53,15 @@ def finish_demo_tables(conn: sa.Connection) -> None:
     for table in schema.TABLES:
         for index in sorted(table.indexes, key=lambda i: i.name or ""):
             conn.execute(CreateIndex(index))
-    conn.exec_driver_sql("ANALYZE")
+    if conn.dialect.name in ("mysql", "mariadb"):
+        quote = conn.dialect.identifier_preparer.quote
+        conn.exec_driver_sql("ANALYZE TABLE " + ", ".join(quote(t.name) for t in schema.TABLES)).all()
+    else:
+        conn.exec_driver_sql("ANALYZE")
 
 
 class SqliteWriter:
-    """Inserts batches with the driver's ``executemany``."""
+    """Inserts batches with the driver's ``executemany`` (SQLite, and MySQL/MariaDB)."""
 
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
@@ -68,10 +72,12 @@ class SqliteWriter:
             return
         statement = self.statements.get(table.name)
         if statement is None:
-            columns = ", ".join(f'"{column.name}"' for column in table.columns)
-            marks = ", ".join("?" for _ in table.columns)
+            quote = self.conn.dialect.identifier_preparer.quote_identifier
+            columns = ", ".join(quote(column.name) for column in table.columns)
+            mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+            marks = ", ".join(mark for _ in table.columns)
             statement = self.statements[table.name] = (
-                f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
+                f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"
             )
         self.conn.exec_driver_sql(statement, list(rows))
 
