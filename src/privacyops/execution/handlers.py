@@ -75,7 +75,14 @@ def erase(call: Call) -> Outcome:
     result = erasure.run_step(plan, step, call.env.connectors, call.env.pseudonym_key(), call.subject)
     if not result.ok:
         return failed(result.reason)
-    held = {t: _hold_entry(plan.table(t), n) for t, n in result.held.items()}
+    counts = dict(result.held)
+    table = plan.table(step.table)
+    found = (call.subject.get("found") or {}).get(step.table, 0)
+    if step.operation == "erase" and table.hold and found and step.table not in counts:
+        # Run again after a crash, the kept rows may no longer match the subject (their link was
+        # already cut): the first collection, stored before any change, still says how many were kept.
+        counts[step.table] = found
+    held = {t: _hold_entry(plan.table(t), n) for t, n in counts.items()}
     record: dict[str, Any] = {"held": held} if held else {}
     if any(a.action == "redact" for a in plan.table(step.table).field_actions) and not redact.pii_available():
         record["redaction"] = {step.table: redact.IDENTITY_ONLY_NOTE}
