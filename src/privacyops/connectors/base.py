@@ -83,6 +83,21 @@ class MapValues:
 Change = SetNull | ReplaceText | MapValues
 
 
+def apply_change(value: Any, change: Change) -> Any:
+    """Return ``value`` after ``change``, for connectors that compute new values in Python."""
+    if isinstance(change, SetNull):
+        return None
+    if isinstance(change, ReplaceText):
+        if not isinstance(value, str):
+            return value
+        for needle in change.needles:
+            value = value.replace(needle, change.replacement)
+        return value
+    if isinstance(change, MapValues):
+        return dict(change.mapping).get(value, value)
+    raise ConnectorError(f"unknown change {change!r}")
+
+
 @dataclass(frozen=True)
 class ColumnShape:
     """A column as the data store has it."""

@@ -25,12 +25,10 @@ from privacyops.connectors.base import (
     ColumnShape,
     ConnectorError,
     Key,
-    MapValues,
     Match,
-    ReplaceText,
     Row,
-    SetNull,
     TableShape,
+    apply_change,
 )
 from privacyops.connectors.http_spec import CHANGES, PLACEHOLDER, Endpoint, HttpSpec, Lookup, Resource
 
@@ -128,7 +126,7 @@ class HttpConnector:
         endpoint = _needs(resource.correct, table, "correct")
         touched = 0
         for row in self._records(table, match):
-            new = {name: _changed(row.get(name), change) for name, change in changes.items()}
+            new = {name: apply_change(row.get(name), change) for name, change in changes.items()}
             new = {name: value for name, value in new.items() if value != row.get(name)}
             if new:
                 touched += self._write(table, "correct", endpoint, row, new)
@@ -374,17 +372,3 @@ def _same(found: Any, wanted: Any) -> bool:
     if found == wanted:
         return True
     return found is not None and wanted is not None and str(found) == str(wanted)
-
-
-def _changed(value: Any, change: Change) -> Any:
-    if isinstance(change, SetNull):
-        return None
-    if isinstance(change, ReplaceText):
-        if not isinstance(value, str):
-            return value
-        for needle in change.needles:
-            value = value.replace(needle, change.replacement)
-        return value
-    if isinstance(change, MapValues):
-        return dict(change.mapping).get(value, value)
-    raise ConnectorError(f"unknown change {change!r}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from privacyops.connectors.base import (
     ALL_CAPABILITIES,
@@ -12,12 +11,10 @@ from privacyops.connectors.base import (
     ColumnShape,
     ConnectorError,
     Key,
-    MapValues,
     Match,
-    ReplaceText,
     Row,
-    SetNull,
     TableShape,
+    apply_change,
     read_locator,
 )
 
@@ -86,7 +83,7 @@ class MemoryConnector:
         """Change matching rows, all or nothing."""
         self.calls.append(("update", table))
         rows = self._matching(table, match)
-        staged = [(row, {col: _apply(row.get(col), ch) for col, ch in changes.items()}) for row in rows]
+        staged = [(row, {col: apply_change(row.get(col), ch) for col, ch in changes.items()}) for row in rows]
         for _, new in staged:
             for col, value in new.items():
                 if value is None and col in self.not_null.get(table, set()):
@@ -118,17 +115,3 @@ class MemoryConnector:
         wanted: set[Key] = {tuple(v) for v in match.values}
         return [row for row in self.tables[table]
                 if tuple(read_locator(row, f) for f in match.fields) in wanted]
-
-
-def _apply(value: Any, change: Change) -> Any:
-    if isinstance(change, SetNull):
-        return None
-    if isinstance(change, ReplaceText):
-        if not isinstance(value, str):
-            return value
-        for needle in change.needles:
-            value = value.replace(needle, change.replacement)
-        return value
-    if isinstance(change, MapValues):
-        return dict(change.mapping).get(value, value)
-    raise ConnectorError(f"unknown change {change!r}")
