@@ -88,6 +88,23 @@ def identity_matches(url: str, values: list[str]) -> dict[str, set[str]]:
     return found
 
 
+def user_id_matches(url: str, user_id: str) -> dict[str, int]:
+    """Count rows per table whose user id column (any column pointing at users.id) equals `user_id`."""
+    found: dict[str, int] = {}
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        for table in schema.TABLES:
+            columns = [c for c in table.columns
+                       if (table is schema.users and c.name == "id")
+                       or any(fk.column is schema.users.c.id for fk in c.foreign_keys)]
+            for column in columns:
+                count = conn.execute(sa.select(sa.func.count()).where(column == user_id)).scalar_one()
+                if count:
+                    found[f"{table.name}.{column.name}"] = count
+    engine.dispose()
+    return found
+
+
 def checksums(url: str, *, exclude: dict[str, set[str]] | None = None) -> dict[str, str]:
     """Return a SHA-256 per table over its rows in id order, leaving out the rows named in ``exclude``.
 

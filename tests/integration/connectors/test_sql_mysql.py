@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from privacyops.connectors.base import Match, ReplaceText, SetNull
 from privacyops.connectors.sql import SqlConnector
-from privacyops.demo import schema, truth
+from privacyops.demo import truth
 from privacyops.demo.generate import build_demo
 from privacyops.engine.plan import build_plan
 from privacyops.engine.run import run_access, run_erasure
@@ -65,23 +65,6 @@ def demo(mysql_url: str) -> Iterator[tuple[str, SqlConnector]]:
     connector.close()
 
 
-def user_id_matches(url: str, user_id: str) -> dict[str, int]:
-    """Count rows per table whose user id column (any column pointing at users.id) equals `user_id`."""
-    found: dict[str, int] = {}
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        for table in schema.TABLES:
-            columns = [c for c in table.columns
-                       if (table is schema.users and c.name == "id")
-                       or any(fk.column is schema.users.c.id for fk in c.foreign_keys)]
-            for column in columns:
-                count = conn.execute(sa.select(sa.func.count()).where(column == user_id)).scalar_one()
-                if count:
-                    found[f"{table.name}.{column.name}"] = count
-    engine.dispose()
-    return found
-
-
 def test_the_server_is_mysql_or_mariadb(mysql_url: str) -> None:
     connector = SqlConnector(mysql_url)
     try:
@@ -111,7 +94,7 @@ def test_erasure_leaves_no_match_and_spares_everyone_else(demo: tuple[str, SqlCo
     result = run_erasure(build_plan(shipped, SUBJECT, "erasure"), {"app_db": connector}, KEY, SUBJECT)
     assert result.ok, result.failures()
     assert all(e.remaining == 0 or e.held for e in result.evidence)
-    assert user_id_matches(url, "u_1") == {}
+    assert truth.user_id_matches(url, "u_1") == {}
     # Only the billing record kept under the tax hold may still carry the email.
     left = truth.identity_matches(url, [SUBJECT["email"]])
     assert set(left) <= {"billing_customers"}

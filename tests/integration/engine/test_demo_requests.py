@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from privacyops.connectors.sql import SqlConnector
-from privacyops.demo import schema, truth
+from privacyops.demo import truth
 from privacyops.demo.generate import build_demo
 from privacyops.engine.plan import build_plan
 from privacyops.engine.run import run_access, run_erasure
@@ -51,23 +51,6 @@ def demo(db_url: str) -> Iterator[tuple[str, SqlConnector]]:
     connector.close()
 
 
-def user_id_matches(url: str, user_id: str) -> dict[str, int]:
-    """Count rows per table whose user id column (any column pointing at users.id) equals `user_id`."""
-    found: dict[str, int] = {}
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        for table in schema.TABLES:
-            columns = [c for c in table.columns
-                       if (table is schema.users and c.name == "id")
-                       or any(fk.column is schema.users.c.id for fk in c.foreign_keys)]
-            for column in columns:
-                count = conn.execute(sa.select(sa.func.count()).where(column == user_id)).scalar_one()
-                if count:
-                    found[f"{table.name}.{column.name}"] = count
-    engine.dispose()
-    return found
-
-
 @pytest.mark.parametrize("identities", [{"email": "subject1@example.com"}, {"user_id": "u_1"}])
 def test_access_returns_exactly_the_ground_truth(demo: tuple[str, SqlConnector], shipped: Manifest,
                                                  identities: dict[str, str]) -> None:
@@ -104,7 +87,7 @@ def test_erasure_leaves_no_match_and_spares_everyone_else(demo: tuple[str, SqlCo
     result = run_erasure(build_plan(erasable, SUBJECT, "erasure"), {"app_db": connector}, KEY, SUBJECT)
     assert result.ok, result.failures()
     assert all(e.remaining == 0 or e.held for e in result.evidence)
-    assert user_id_matches(url, "u_1") == {}
+    assert truth.user_id_matches(url, "u_1") == {}
     # Only the billing record kept under the tax hold may still carry the email, and the result says so.
     left = truth.identity_matches(url, [SUBJECT["email"]])
     assert set(left) <= {"billing_customers"}
@@ -134,7 +117,7 @@ def test_a_field_that_cannot_be_nulled_fails_loudly(demo: tuple[str, SqlConnecto
     reasons = {s.table: s.reason for s in result.failures()}
     assert "api_keys.hashed_secret_key cannot be erased" in reasons["app_db.api_keys"]
     assert "waits for app_db.api_keys" in reasons["app_db.users"]
-    assert user_id_matches(url, "u_1").get("users.id") == 1  # nothing claims the subject is gone
+    assert truth.user_id_matches(url, "u_1").get("users.id") == 1  # nothing claims the subject is gone
 
 
 def test_a_declared_column_missing_from_the_database_fails_loudly(demo: tuple[str, SqlConnector],
