@@ -13,6 +13,7 @@ from typing import ClassVar
 
 import phonenumbers
 
+from privacyops.pii.recognizers import phone_fast
 from privacyops.pii.recognizers.base import Candidate, Detection, Pattern, Recognizer
 
 DEFAULT_REGIONS: tuple[str, ...] = (
@@ -108,27 +109,43 @@ class PhoneRecognizer(Recognizer):
         text = core.replace("(+", "+", 1)
         if text.startswith("00"):
             text = "+" + text[2:]
-        try:
-            number = phonenumbers.parse(text, None)
-        except phonenumbers.NumberParseException:
+        checked = _check(text, None)
+        if checked is None:
             return None
-        if phonenumbers.is_valid_number(number):
+        _number, valid, possible = checked
+        if valid:
             return 0.95
-        return 0.7 if phonenumbers.is_possible_number(number) else None
-
+        return 0.7 if possible else None
 
 
 @functools.lru_cache(maxsize=4096)
 def _national(core: str, formatted: bool, regions: tuple[str, ...]) -> float | None:
     possible = False
+    tried: set[tuple[int, str]] = set()
     for region in regions:
-        try:
-            number = phonenumbers.parse(core, region)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number):
+        checked = _check(core, region)
+        if checked is None or checked[0] in tried:
+            continue  # unparsable, or the same number read from another region of its calling code
+        tried.add(checked[0])
+        if checked[1]:
             return 0.75 if formatted else 0.45
-        possible = possible or phonenumbers.is_possible_number(number)
+        possible = possible or checked[2]
     if not possible:
         return None
     return 0.55 if formatted and _DIGIT_RUN.match(core) is None else 0.3
+
+
+def _check(core: str, region: str | None) -> tuple[tuple[int, str], bool, bool] | None:
+    """Return ``((calling code, national number), valid, possible)`` of ``core`` read in ``region``."""
+    fast = phone_fast.parse(core, region)
+    if isinstance(fast, tuple):
+        code, national = fast
+        return fast, phone_fast.is_valid(code, national), phone_fast.is_possible(code, national)
+    if fast is None:
+        return None
+    try:
+        number = phonenumbers.parse(core, region)
+    except phonenumbers.NumberParseException:
+        return None
+    key = (number.country_code or 0, phonenumbers.national_significant_number(number))
+    return key, phonenumbers.is_valid_number(number), phonenumbers.is_possible_number(number)
