@@ -74,41 +74,41 @@ class Engine:
         if not texts:
             return []
         joined, starts = _join(texts)
+        ceilings = [start + len(text) for start, text in zip(starts, texts, strict=True)]
+        last = len(texts) - 1
         per_text: list[list[Finding]] = [[] for _ in texts]
-        recognizers = self.recognizers
-        locate = bisect.bisect_right
-        many = len(texts) > 1
-        for compiled, match in self.scanner.scan(joined):
-            group = compiled.pattern.group
-            start, end = match.span(group) if group else match.span()
-            if start < 0:
-                continue
-            index = locate(starts, start) - 1 if many else 0
-            floor = starts[index]
-            ceiling = floor + len(texts[index])
-            if start >= ceiling:
-                continue
-            if end > ceiling:
-                end = ceiling
-            recognizer = recognizers[compiled.owner]
-            candidate = Candidate(joined, start, end, compiled.pattern, floor, ceiling)
-            context = contexts[index] if contexts else ""
-            out = per_text[index]
-            detections = recognizer.detect(candidate, context)
-            if not detections and compiled.pattern.resume:
-                detections = _resume_inside(compiled, recognizer, candidate, context)
-            for detection in detections:
-                if detection.end > detection.start:
-                    out.append(
-                        Finding(
-                            detection.start - floor,
-                            min(detection.end, ceiling) - floor,
-                            detection.entity or recognizer.ENTITY,
-                            detection.score,
-                            detection.kind,
-                            recognizer.name,
+        for compiled, spans in self.scanner.scan(joined):
+            # One pattern at a time, its spans in text order: the owning text only moves forward.
+            pattern = compiled.pattern
+            recognizer = self.recognizers[compiled.owner]
+            detect, entity, name = recognizer.detect, recognizer.ENTITY, recognizer.name
+            index, floor, ceiling = 0, starts[0], ceilings[0]
+            next_floor = starts[1] if last else len(joined) + 1
+            for start, end in spans:
+                if not floor <= start < next_floor:
+                    index = bisect.bisect_right(starts, start) - 1
+                    floor, ceiling = starts[index], ceilings[index]
+                    next_floor = starts[index + 1] if index < last else len(joined) + 1
+                if start < 0 or start >= ceiling:
+                    continue
+                candidate = Candidate(joined, start, min(end, ceiling), pattern, floor, ceiling)
+                context = contexts[index] if contexts else ""
+                detections = detect(candidate, context)
+                if not detections and pattern.resume:
+                    detections = _resume_inside(compiled, recognizer, candidate, context)
+                out = per_text[index]
+                for detection in detections:
+                    if detection.end > detection.start:
+                        out.append(
+                            Finding(
+                                detection.start - floor,
+                                min(detection.end, ceiling) - floor,
+                                detection.entity or entity,
+                                detection.score,
+                                detection.kind,
+                                name,
+                            )
                         )
-                    )
         if self.extra:
             for index, text in enumerate(texts):
                 for analyzer in self.extra:

@@ -69,12 +69,23 @@ def compile_patterns(owned: Sequence[tuple[int, Pattern]]) -> list[CompiledPatte
     return compiled
 
 
+Spans = list[tuple[int, int]]
+"""Where a pattern matched, in order: the span of its ``group`` (or of the whole match)."""
+
+
 class Scanner(Protocol):
     """Finds every match of every compiled pattern in a text."""
 
     backend: str
 
-    def scan(self, text: str) -> Iterator[tuple[CompiledPattern, re.Match[str]]]: ...
+    def scan(self, text: str) -> Iterator[tuple[CompiledPattern, Spans]]:
+        """Yield each pattern that matched with its spans, in text order, once per pattern."""
+        ...
+
+
+def _all_spans(compiled: CompiledPattern, text: str) -> Spans:
+    group = compiled.pattern.group or 0
+    return [match.span(group) for match in compiled.regex.finditer(text)]
 
 
 class ReScanner:
@@ -85,7 +96,7 @@ class ReScanner:
     def __init__(self, patterns: Sequence[CompiledPattern]) -> None:
         self.patterns = list(patterns)
 
-    def scan(self, text: str) -> Iterator[tuple[CompiledPattern, re.Match[str]]]:
+    def scan(self, text: str) -> Iterator[tuple[CompiledPattern, Spans]]:
         lowered: str | None = None
         for compiled in self.patterns:
             required = compiled.pattern.requires
@@ -94,8 +105,9 @@ class ReScanner:
                     lowered = text.lower()
                 if not any(literal in lowered for literal in required):
                     continue
-            for match in compiled.regex.finditer(text):
-                yield compiled, match
+            spans = _all_spans(compiled, text)
+            if spans:
+                yield compiled, spans
 
 
 class HyperscanScanner:
@@ -133,31 +145,46 @@ class HyperscanScanner:
         ends.sort()
         return ends
 
-    def scan(self, text: str) -> Iterator[tuple[CompiledPattern, re.Match[str]]]:
+    def scan(self, text: str) -> Iterator[tuple[CompiledPattern, Spans]]:
         ends = self._ends(text)
         size = len(text)
         for pattern_id, windows in _windows_by_pattern(ends, self.patterns, text):
             compiled = self.patterns[pattern_id]
             if len(windows) * WINDOW_COST > size:
                 # Many windows cost more in call overhead than one pass of ``re`` over everything.
-                for match in compiled.regex.finditer(text):
-                    yield compiled, match
-                continue
-            search = compiled.regex.search
-            width = compiled.width
-            for start, end in windows:
-                # Inlined window confirmation (see _matches_in_window): this loop is the hot path.
-                limit = min(size, end + width + 2)
-                position = start
-                while position < end:
-                    hit = search(text, position, limit)
-                    if hit is None or hit.start() >= end:
-                        break
-                    yield compiled, hit
-                    stop = hit.end()
-                    if stop >= end:
-                        break
-                    position = stop
+                spans = _all_spans(compiled, text)
+            else:
+                spans = _spans_in_windows(compiled, text, windows, size)
+            if spans:
+                yield compiled, spans
+
+
+def _spans_in_windows(compiled: CompiledPattern, text: str, windows: Spans, size: int) -> Spans:
+    """Confirm the matches inside each window with ``re``: this loop is the hot path of the scan.
+
+    Matches starting before a window's ``end`` are no wider than ``width``, so searching only up to
+    ``end + width`` cannot change them; anything starting at or after ``end`` belongs to a later
+    window. Every match in a window ends by ``end`` (the last end reported), so one ending there is
+    the window's last.
+    """
+    search = compiled.regex.search
+    width = compiled.width
+    group = compiled.pattern.group or 0
+    spans: Spans = []
+    append = spans.append
+    for start, end in windows:
+        limit = min(size, end + width + 2)
+        position = start
+        while position < end:
+            hit = search(text, position, limit)
+            if hit is None or hit.start() >= end:
+                break
+            append(hit.span(group))
+            stop = hit.end()
+            if stop >= end:
+                break
+            position = stop
+    return spans
 
 
 WINDOW_COST = 400
@@ -194,26 +221,6 @@ def _windows_by_pattern(
             start, stop = low, end
         windows.append((start, stop))
         yield pattern_id, windows
-
-
-def _matches_in_window(
-    compiled: CompiledPattern, text: str, start: int, end: int, size: int
-) -> Iterator[tuple[CompiledPattern, re.Match[str]]]:
-    # Matches starting before ``end`` are no wider than ``width``, so the truncated string cannot
-    # change them; anything starting at or after ``end`` belongs to a later window. Every match in
-    # the window ends by ``end`` (the last end reported), so one ending there is the window's last.
-    limit = min(size, end + compiled.width + 2)
-    search = compiled.regex.search
-    position = start
-    while position < end:
-        match = search(text, position, limit)
-        if match is None or match.start() >= end:
-            return
-        yield compiled, match
-        stop = match.end()
-        if stop >= end:
-            return
-        position = stop if stop > match.start() else stop + 1
 
 
 def _for_hyperscan(regex: str) -> bytes:
