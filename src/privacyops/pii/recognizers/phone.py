@@ -109,7 +109,8 @@ class PhoneRecognizer(Recognizer):
         text = core.replace("(+", "+", 1)
         if text.startswith("00"):
             text = "+" + text[2:]
-        checked = _check(text, None)
+        digits = phone_fast.written_digits(text)
+        checked = None if digits is None else _check(text, None, digits)
         if checked is None:
             return None
         _number, valid, possible = checked
@@ -120,10 +121,13 @@ class PhoneRecognizer(Recognizer):
 
 @functools.lru_cache(maxsize=4096)
 def _national(core: str, formatted: bool, regions: tuple[str, ...]) -> float | None:
+    digits = phone_fast.written_digits(core)
+    if digits is None:
+        return None
     possible = False
     tried: set[tuple[int, str]] = set()
     for region in regions:
-        checked = _check(core, region)
+        checked = _check(core, region, digits)
         if checked is None or checked[0] in tried:
             continue  # unparsable, or the same number read from another region of its calling code
         tried.add(checked[0])
@@ -135,14 +139,18 @@ def _national(core: str, formatted: bool, regions: tuple[str, ...]) -> float | N
     return 0.55 if formatted and _DIGIT_RUN.match(core) is None else 0.3
 
 
-def _check(core: str, region: str | None) -> tuple[tuple[int, str], bool, bool] | None:
-    """Return ``((calling code, national number), valid, possible)`` of ``core`` read in ``region``."""
-    fast = phone_fast.parse(core, region)
-    if isinstance(fast, tuple):
-        code, national = fast
-        return fast, phone_fast.is_valid(code, national), phone_fast.is_possible(code, national)
-    if fast is None:
-        return None
+def _check(core: str, region: str | None, digits: str) -> tuple[tuple[int, str], bool, bool] | None:
+    """Return ``((calling code, national number), valid, possible)`` of ``core`` read in ``region``.
+
+    ``digits`` is ``phone_fast.written_digits(core)``; the library answers what the fast path defers.
+    """
+    if digits != phone_fast.DEFER:
+        fast = phone_fast.parse_national(digits, region) if region else phone_fast.parse_international(digits)
+        if fast is None:
+            return None
+        if isinstance(fast, tuple):
+            code, national = fast
+            return fast, phone_fast.is_valid(code, national), phone_fast.is_possible(code, national)
     try:
         number = phonenumbers.parse(core, region)
     except phonenumbers.NumberParseException:

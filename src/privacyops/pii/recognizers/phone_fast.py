@@ -26,6 +26,9 @@ DEFER: Final = "defer"
 """Returned when only the library can answer; the caller then calls ``phonenumbers`` itself."""
 
 _ALPHABET = frozenset("0123456789 .-/()")
+_WRITTEN = re.compile(r"[0-9+](?:.*[0-9])?", re.DOTALL)
+"""From the first character that can start a number to the last digit, as the library trims."""
+_NON_DIGIT = re.compile(r"[^0-9]")
 _MIN_NSN, _MAX_NSN = 2, 17
 _TYPE_FIELDS = (
     "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
@@ -140,28 +143,36 @@ def parse(core: str, region: str | None) -> tuple[int, str] | None | str:
     Returns ``(calling code, national significant number)``, None where the library raises, or
     ``DEFER``. ``region`` None means ``core`` starts with ``+``.
     """
-    if _viable is None or len(core) > 250:
+    digits = written_digits(core)
+    if not isinstance(digits, str) or digits == DEFER:
+        return digits
+    if core.startswith("+"):
+        return parse_international(digits) if region is None else DEFER
+    return parse_national(digits, region) if region is not None else DEFER
+
+
+def written_digits(core: str) -> str | None:
+    """Return the digits ``parse`` would read from ``core``, None where it raises, or ``DEFER``.
+
+    The same for every region, so a caller trying many regions computes it once.
+    """
+    if _viable is None or len(core) > 250 or not _ALPHABET.issuperset(core[1:] if core[:1] == "+" else core):
         return DEFER
-    plus = core.startswith("+")
-    if plus == (region is not None) or not _ALPHABET.issuperset(core[1:] if plus else core):
-        return DEFER
-    first = next((i for i, ch in enumerate(core) if ch.isdigit() or ch == "+"), -1)
-    last = max((i for i, ch in enumerate(core) if ch.isdigit()), default=-1)
-    if first < 0 or last < first:
+    written = _WRITTEN.search(core)
+    if written is None or not _viable(written.group()):
         return None
-    written = core[first : last + 1]
-    if not _viable(written):
-        return None
-    digits = "".join(ch for ch in written if ch.isdigit())
-    if plus:
-        return _parse_international(digits)
-    home = _region(region) if region else None
+    return _NON_DIGIT.sub("", written.group())
+
+
+def parse_national(digits: str, region: str) -> tuple[int, str] | None | str:
+    """Read national-format ``digits`` (from ``written_digits``) in ``region``."""
+    home = _region(region)
     if home is None:
         return DEFER
     return _parse_national(digits, home)
 
 
-def _parse_international(digits: str, *, strict: bool = False) -> tuple[int, str] | None | str:
+def parse_international(digits: str, *, strict: bool = False) -> tuple[int, str] | None | str:
     """Read the digits after ``+`` or after a dialling prefix.
 
     ``strict``: an unknown calling code is an error (after ``+`` the library retries in ways not
@@ -187,7 +198,7 @@ def _parse_national(digits: str, home: _Region) -> tuple[int, str] | None | str:
         after = digits[dialled.end() :]
         if len(after) <= _MIN_NSN:
             return None
-        return _parse_international(after, strict=True)
+        return parse_international(after, strict=True)
     own_code = str(home.country_code)
     if digits.startswith(own_code):
         rest = home.strip_national_prefix(digits[len(own_code) :])
