@@ -136,7 +136,7 @@ def _resume_inside(
         gap = _next_gap(text, position, end)
         if gap < 0:
             return []
-        position = gap + 1
+        position = gap  # a pattern may take the gap as the character before its match
         match = compiled.regex.search(text, position, limit)
         if match is None or match.start() >= end:
             return []

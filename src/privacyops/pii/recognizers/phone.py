@@ -22,11 +22,16 @@ DEFAULT_REGIONS: tuple[str, ...] = (
 )  # fmt: skip
 _EXT = r"(?: ?(?:x|ext\.?) ?\d{1,6})?"
 _SEP = r"[ .\-/]"
-_INTERNATIONAL = rf"(?:\+ ?|\(\+)[1-9]\d{{0,2}}\)?(?:{_SEP}?\(?\d{{1,5}}\)?){{1,6}}{_EXT}\b"
-_PARENTHESISED = rf"\(\d{{1,5}}\)[ .\-]?\d{{2,5}}(?:[ .\-]?\d{{2,5}}){{0,3}}{_EXT}\b"
+# Every pattern starts after a character the recognizer accepts before a number (see ``detect``), so
+# Hyperscan drops the tails of dotted quads, dates in paths and the like before Python sees them.
+_LEAD = r"(?:^|[^0-9A-Za-z_.\-/:+#@$])"
+_INTERNATIONAL = rf"{_LEAD}(?P<v>(?:\+ ?|\(\+)[1-9]\d{{0,2}}\)?(?:{_SEP}?\(?\d{{1,5}}\)?){{1,6}}{_EXT})\b"
+_PARENTHESISED = rf"{_LEAD}(?P<v>\(\d{{1,5}}\)[ .\-]?\d{{2,5}}(?:[ .\-]?\d{{2,5}}){{0,3}}{_EXT})\b"
 # Dots only in three-group numbers (202.555.0143) and never before another dot: dotted quads are IPs.
-_GROUPED = rf"\b\d{{1,5}}[ \-/]\d{{2,5}}[ \-/]\d{{2,5}}(?:[ \-/]\d{{2,5}}){{0,2}}{_EXT}\b"
-_DOTTED = r"(?P<v>\b\d{2,4}\.\d{3,4}\.\d{3,4}(?: ?(?:x|ext\.?) ?\d{1,6})?)(?:[^0-9.]|$)"
+_GROUPED = rf"{_LEAD}(?P<v>\d{{1,5}}[ \-/]\d{{2,5}}[ \-/]\d{{2,5}}(?:[ \-/]\d{{2,5}}){{0,2}}{_EXT})\b"
+_DOTTED = rf"{_LEAD}(?P<v>\d{{2,4}}\.\d{{3,4}}\.\d{{3,4}}(?: ?(?:x|ext\.?) ?\d{{1,6}})?)(?:[^0-9.]|$)"
+_TWO_GROUPS = rf"{_LEAD}(?P<v>\d{{3,5}}[ \-/]\d{{6,8}}{_EXT})\b"
+_DIGITS = rf"{_LEAD}(?P<v>\d{{8,13}})\b"
 _EXTENSION = re.compile(r"(?:\s?(?:x|ext\.?|#)\s?\d{1,6})$", re.IGNORECASE)
 _NOT_PHONE = re.compile(
     r"^(?:\d{1,3}(?:\.\d{1,3}){3}"  # IPv4
@@ -44,12 +49,12 @@ _QUERY_KEY = re.compile(r"[?&][\w.%-]{1,40}=$")
 class PhoneRecognizer(Recognizer):
     ENTITY: ClassVar[str] = "PHONE_NUMBER"
     PATTERNS: ClassVar[tuple[Pattern, ...]] = (
-        Pattern("phone-international", _INTERNATIONAL, 0.5, requires=("+",), resume=True),
-        Pattern("phone-parenthesised", _PARENTHESISED, 0.5, requires=("(",), resume=True),
-        Pattern("phone-grouped", _GROUPED, 0.5, resume=True),
+        Pattern("phone-international", _INTERNATIONAL, 0.5, group="v", requires=("+",), resume=True),
+        Pattern("phone-parenthesised", _PARENTHESISED, 0.5, group="v", requires=("(",), resume=True),
+        Pattern("phone-grouped", _GROUPED, 0.5, group="v", resume=True),
         Pattern("phone-dotted", _DOTTED, 0.5, group="v"),
-        Pattern("phone-two-groups", rf"\b\d{{3,5}}[ \-/]\d{{6,8}}{_EXT}\b", 0.5, resume=True),
-        Pattern("phone-digits", r"\b\d{8,13}\b", 0.3, kind="bare"),
+        Pattern("phone-two-groups", _TWO_GROUPS, 0.5, group="v", resume=True),
+        Pattern("phone-digits", _DIGITS, 0.3, group="v", kind="bare"),
     )
     CONTEXT: ClassVar[tuple[str, ...]] = (
         "phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "sms", "text me",
