@@ -59,10 +59,8 @@ class _Region:
     general: _Desc
     possible: tuple[int, ...]
     local_only: frozenset[int]
-    kinds: tuple[_Desc, ...]
-    fixed_line: _Desc
-    mobile: _Desc
-    same_fixed_and_mobile: bool
+    typed: dict[int, re.Pattern[str]]
+    """Per number length, one alternation of every number type's pattern allowing that length."""
     national_prefix: re.Pattern[str] | None
     rewrites: bool
     international_prefix: re.Pattern[str] | None
@@ -83,9 +81,8 @@ class _Region:
         """Answer as the library's ``_number_type_helper(...) != UNKNOWN``."""
         if not self.general.matches(nsn):
             return False
-        if any(kind.matches(nsn) for kind in self.kinds) or self.fixed_line.matches(nsn):
-            return True
-        return not self.same_fixed_and_mobile and self.mobile.matches(nsn)
+        typed = self.typed.get(len(nsn))
+        return typed is not None and typed.fullmatch(nsn) is not None
 
     def strip_national_prefix(self, number: str) -> str | None:
         """Take the national prefix off as the library does; None when its rule rewrites digits."""
@@ -107,6 +104,24 @@ def _desc(desc: object) -> _Desc:
     return _Desc(re.compile(pattern) if pattern else None, frozenset(lengths))
 
 
+def _typed_patterns(metadata: phonenumbers.PhoneMetadata) -> dict[int, re.Pattern[str]]:
+    # The library tries each type in turn (fixed line, mobile, toll free, ...) and a number is valid
+    # when one accepts it; a full match of the alternation answers the same in one call. Mobile is
+    # skipped where the metadata says its pattern is the fixed-line one, as the library does.
+    fields = [*_TYPE_FIELDS, "fixed_line"]
+    if not metadata.same_mobile_and_fixed_line_pattern:
+        fields.append("mobile")
+    descs = [_desc(getattr(metadata, name)) for name in fields if getattr(metadata, name) is not None]
+    typed = {}
+    for size in range(_MIN_NSN - 1, _MAX_NSN + 1):
+        accepted = [
+            desc.regex.pattern for desc in descs if desc.regex and (not desc.lengths or size in desc.lengths)
+        ]
+        if accepted:
+            typed[size] = re.compile("|".join(f"(?:{pattern})" for pattern in accepted))
+    return typed
+
+
 @functools.lru_cache(maxsize=512)
 def _region(code: str) -> _Region | None:
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(code)
@@ -121,10 +136,7 @@ def _region(code: str) -> _Region | None:
         general=_desc(general),
         possible=tuple(sorted(general.possible_length or ())),
         local_only=frozenset(general.possible_length_local_only or ()),
-        kinds=tuple(_desc(getattr(metadata, name)) for name in _TYPE_FIELDS if getattr(metadata, name)),
-        fixed_line=_desc(metadata.fixed_line),
-        mobile=_desc(metadata.mobile),
-        same_fixed_and_mobile=bool(metadata.same_mobile_and_fixed_line_pattern),
+        typed=_typed_patterns(metadata),
         national_prefix=re.compile(prefix) if prefix else None,
         rewrites=bool(metadata.national_prefix_transform_rule),
         international_prefix=re.compile(idd) if idd else None,
@@ -233,6 +245,9 @@ def is_valid(code: int, nsn: str) -> bool:
     if len(regions) == 1:
         chosen = _region(regions[0])
         return chosen is not None and chosen.known_type(nsn)
+    shared = _shared_general(code)
+    if shared is None or shared.fullmatch(nsn) is None:
+        return False  # no region of the calling code has a general pattern that fits
     for name in regions:
         region = _region(name)
         if region is None:
@@ -243,6 +258,17 @@ def is_valid(code: int, nsn: str) -> bool:
         elif region.known_type(nsn):
             return True
     return False
+
+
+@functools.lru_cache(maxsize=64)
+def _shared_general(code: int) -> re.Pattern[str] | None:
+    """One alternation of the general patterns of every region sharing a calling code (+1: 25)."""
+    patterns = []
+    for name in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code, ()):
+        region = _region(name)
+        if region is not None and region.general.regex is not None:
+            patterns.append(f"(?:{region.general.regex.pattern})")
+    return re.compile("|".join(patterns)) if patterns else None
 
 
 def is_possible(code: int, nsn: str) -> bool:
