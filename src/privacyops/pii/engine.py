@@ -91,7 +91,7 @@ class Engine:
                     next_floor = starts[index + 1] if index < last else len(joined) + 1
                 if start < 0 or start >= ceiling:
                     continue
-                candidate = Candidate(joined, start, min(end, ceiling), pattern, floor, ceiling)
+                candidate = Candidate(joined, start, end if end < ceiling else ceiling, pattern, floor, ceiling)
                 context = contexts[index] if contexts else ""
                 detections = detect(candidate, context)
                 if not detections and pattern.resume:
@@ -102,7 +102,7 @@ class Engine:
                         out.append(
                             Finding(
                                 detection.start - floor,
-                                min(detection.end, ceiling) - floor,
+                                (detection.end if detection.end < ceiling else ceiling) - floor,
                                 detection.entity or entity,
                                 detection.score,
                                 detection.kind,
@@ -158,7 +158,10 @@ def _next_gap(text: str, start: int, end: int) -> int:
 
 def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
     """Keep the best of overlapping findings: higher score, then longer, then earlier, then by name."""
-    ordered = sorted(findings, key=lambda f: (-f.score, f.start - f.end, f.start, f.entity, f.kind))
+    by_position = sorted(findings)
+    if all(later.start >= earlier.end for earlier, later in zip(by_position, by_position[1:])):
+        return by_position  # the usual case: nothing overlaps, nothing to choose
+    ordered = sorted(by_position, key=lambda f: (-f.score, f.start - f.end, f.start, f.entity, f.kind))
     starts: list[int] = []
     kept: list[Finding] = []
     for finding in ordered:
