@@ -11,6 +11,7 @@ scan of the whole text would. A test runs both backends over the benchmark corpu
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import re
 import threading
@@ -47,6 +48,7 @@ class CompiledPattern:
     pattern: Pattern
     regex: re.Pattern[str]
     width: int
+    lead_width: int = 0
 
 
 def compile_patterns(owned: Sequence[tuple[int, Pattern]]) -> list[CompiledPattern]:
@@ -55,9 +57,9 @@ def compile_patterns(owned: Sequence[tuple[int, Pattern]]) -> list[CompiledPatte
     for index, (owner, pattern) in enumerate(owned):
         try:
             regex = re.compile(pattern.regex, re.ASCII)
-            low, high = re._parser.parse(pattern.regex, re.ASCII).getwidth()  # type: ignore[attr-defined]
         except re.error as exc:
             raise PatternError(f"pattern {pattern.name!r} does not compile: {exc}") from exc
+        low, high = _width(pattern.name, pattern.regex)
         if low < 1 or high > MAX_PATTERN_WIDTH:
             raise PatternError(
                 f"pattern {pattern.name!r} matches {low}..{high} characters; give it bounded repeats "
@@ -65,12 +67,21 @@ def compile_patterns(owned: Sequence[tuple[int, Pattern]]) -> list[CompiledPatte
             )
         if pattern.group and pattern.group not in regex.groupindex:
             raise PatternError(f"pattern {pattern.name!r} has no group named {pattern.group!r}")
-        compiled.append(CompiledPattern(index, owner, pattern, regex, int(high)))
+        lead_width = _width(pattern.name, pattern.lead)[1] if pattern.lead else 0
+        compiled.append(CompiledPattern(index, owner, pattern, regex, int(high), lead_width))
     return compiled
 
 
 Spans = list[tuple[int, int]]
 """Where a pattern matched, in order: the span of its ``group`` (or of the whole match)."""
+
+
+def _width(name: str, regex: str) -> tuple[int, int]:
+    try:
+        low, high = re._parser.parse(regex, re.ASCII).getwidth()  # type: ignore[attr-defined]
+    except re.error as exc:
+        raise PatternError(f"pattern {name!r} does not compile: {exc}") from exc
+    return int(low), int(high)
 
 
 class Scanner(Protocol):
@@ -122,6 +133,9 @@ class HyperscanScanner:
         self._lock = threading.Lock()
         self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         expressions = [_for_hyperscan(compiled.pattern.regex) for compiled in self.patterns]
+        # Leads get the ids after the patterns, in the order of the patterns that have one.
+        self._lead_owner = [compiled.index for compiled in self.patterns if compiled.pattern.lead]
+        expressions += [_for_hyperscan(self.patterns[index].pattern.lead) for index in self._lead_owner]
         try:
             self._database.compile(
                 expressions=expressions,
@@ -132,7 +146,8 @@ class HyperscanScanner:
         except hyperscan.error as exc:
             raise PatternError(f"Hyperscan cannot compile the recognizer patterns: {exc}") from exc
 
-    def _ends(self, text: str) -> list[tuple[int, int]]:
+    def ends(self, text: str) -> tuple[list[tuple[int, int]], dict[int, list[int]]]:
+        """Run the database once: sorted ``(pattern index, match end)`` pairs, and lead ends by pattern."""
         data = text.encode("ascii", "privacyops-pii-ascii")
         ends: list[tuple[int, int]] = []
         append = ends.append
@@ -143,12 +158,19 @@ class HyperscanScanner:
         with self._lock:
             self._database.scan(data, match_event_handler=on_match)
         ends.sort()
-        return ends
+        count = len(self.patterns)
+        leads: dict[int, list[int]] = {}
+        while ends and ends[-1][0] >= count:
+            lead_id, end = ends.pop()
+            leads.setdefault(self._lead_owner[lead_id - count], []).append(end)
+        for found in leads.values():
+            found.reverse()
+        return ends, leads
 
     def scan(self, text: str) -> Iterator[tuple[CompiledPattern, Spans]]:
-        ends = self._ends(text)
+        ends, leads = self.ends(text)
         size = len(text)
-        for pattern_id, windows in _windows_by_pattern(ends, self.patterns, text):
+        for pattern_id, windows in _windows_by_pattern(ends, self.patterns, text, leads):
             compiled = self.patterns[pattern_id]
             if len(windows) * WINDOW_COST > size:
                 # Many windows cost more in call overhead than one pass of ``re`` over everything.
@@ -192,19 +214,26 @@ WINDOW_COST = 400
 
 
 def _windows_by_pattern(
-    ends: list[tuple[int, int]], patterns: Sequence[CompiledPattern], text: str
+    ends: list[tuple[int, int]],
+    patterns: Sequence[CompiledPattern],
+    text: str,
+    leads: dict[int, list[int]] | None = None,
 ) -> Iterator[tuple[int, list[tuple[int, int]]]]:
     """Group sorted (pattern, end) pairs into merged windows per pattern.
 
-    A window for an end ``e`` is ``[e - width, e]``, or, for a pattern with an anchor, from
-    ``anchor_reach`` before the last anchor in that range: the last anchor inside any match ending at
-    ``e`` is the last one in the range, and the match starts at most ``anchor_reach`` before it.
+    A window for an end ``e`` is ``[e - width, e]``, narrowed two ways. With an anchor: from
+    ``anchor_reach`` before the last anchor in that range (the last anchor inside any match ending at
+    ``e`` is the last one in the range, and the match starts at most ``anchor_reach`` before it). With
+    a lead: from ``lead_width`` before the first lead ending in that range (a match ending at ``e``
+    starts in the range with its lead, so that lead ends no earlier than the first one found, and at
+    most ``lead_width`` after the match starts).
     """
     i, count = 0, len(ends)
     while i < count:
         pattern_id = ends[i][0]
         compiled = patterns[pattern_id]
         width, anchor, reach = compiled.width, compiled.pattern.anchor, compiled.pattern.anchor_reach
+        lead_ends = leads.get(pattern_id) if leads else None
         windows: list[tuple[int, int]] = []
         start, stop = -1, -1
         while i < count and ends[i][0] == pattern_id:
@@ -213,6 +242,10 @@ def _windows_by_pattern(
             low = max(0, end - width)
             if anchor:
                 low = max(low, text.rfind(anchor, low, end) - reach)
+            elif lead_ends:
+                first = bisect.bisect_left(lead_ends, low)
+                if first < len(lead_ends) and lead_ends[first] <= end:
+                    low = max(low, lead_ends[first] - compiled.lead_width)
             if start >= 0 and low <= stop:
                 stop = end
                 continue

@@ -41,6 +41,10 @@ class Pattern:
     (``@`` of an email: the local part is at most 64 long and the domain has none). It lets the scan
     start confirming a match just before the anchor instead of a whole pattern width back."""
     anchor_reach: int = 0
+    lead: str = ""
+    """A bounded expression every match begins with (its keyword or scheme). The Hyperscan scan reports
+    where leads end, so a wide pattern is confirmed from just before the first lead near a reported
+    end instead of a whole pattern width back. Unused by the pure-Python scanner."""
     resume: bool = False
     """When a match is rejected, look for another match starting inside it: a greedy pattern may have
     run from a neighbouring number into the real value ("+44 20 7946 0958 4111 1111 1111 1111")."""

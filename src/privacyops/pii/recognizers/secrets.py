@@ -24,6 +24,10 @@ _ASSIGN = r"(?:\\{0,3}[\"'])?[ \t]{0,3}[:=][ \t]{0,3}(?:\\{0,3}[\"'])?"
 _END_TOKEN = r"(?:[^A-Za-z0-9_\-]|$)"
 _END_VALUE = r"(?:[^A-Za-z0-9_\-+/=.~]|$)"
 _END_FREE = r"(?:[ \t\r\n\"',;<>\\]|$)"
+_KEYWORDS = (
+    r"(?i)(?:api[_-]?key|apikey|secret|token|access[_-]?key|auth[_-]?key|client[_-]?secret|private[_-]?key"
+    r"|credential|signing[_-]?key|encryption[_-]?key|session[_-]?id|x-api-key|access_token|refresh_token)"
+)
 _PLACEHOLDERS = frozenset({
     "null", "none", "nil", "true", "false", "undefined", "required", "optional", "string", "password",
     "secret", "token", "changeme", "redacted", "hidden", "xxx", "example", "your_password", "[redacted]",
@@ -31,10 +35,12 @@ _PLACEHOLDERS = frozenset({
 })  # fmt: skip
 
 
-def _p(name: str, regex: str, score: float = 0.95, *requires: str, group: str | None = None) -> Pattern:
+def _p(
+    name: str, regex: str, score: float = 0.95, *requires: str, group: str | None = None, lead: str = ""
+) -> Pattern:
     if group is None and "(?P<v>" in regex:
         group = "v"
-    return Pattern(name, regex, score, group=group, requires=tuple(requires), kind=name)
+    return Pattern(name, regex, score, group=group, requires=tuple(requires), kind=name, lead=lead)
 
 
 PROVIDER_PATTERNS: tuple[Pattern, ...] = (
@@ -76,35 +82,34 @@ PROVIDER_PATTERNS: tuple[Pattern, ...] = (
     _p("replicate_token", r"\br8_[A-Za-z0-9]{37}\b", 0.95, "r8_"),
     _p("linear_api_key", r"\blin_api_[A-Za-z0-9]{40}\b", 0.97, "lin_api_"),
     _p("notion_token", r"\b(?:secret|ntn)_[A-Za-z0-9]{43,46}\b", 0.9, "secret_", "ntn_"),
-    _p("jwt", rf"(?P<v>\beyJ[A-Za-z0-9_-]{{8,2000}}\.eyJ[A-Za-z0-9_-]{{8,4000}}\.[A-Za-z0-9_-]{{8,2000}}){_END_TOKEN}", 0.9, "eyj"),  # noqa: E501
+    _p("jwt", rf"(?P<v>\beyJ[A-Za-z0-9_-]{{8,2000}}\.eyJ[A-Za-z0-9_-]{{8,4000}}\.[A-Za-z0-9_-]{{8,2000}}){_END_TOKEN}", 0.9, "eyj",  # noqa: E501
+       lead=r"\beyJ"),  # noqa: E501
     _p("private_key_block",
        r"-----BEGIN[A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\\:,\- \t\r\n]{16,12000}"
-       r"-----END[A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----", 1.0, "private key"),
+       r"-----END[A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----", 1.0, "private key", lead="-----BEGIN"),
 )  # fmt: skip
 
 CONTEXT_PATTERNS: tuple[Pattern, ...] = (
     _p("url_password",
        r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^ \t\r\n:/?#@\"'<>]{1,128}:(?P<v>[^ \t\r\n/?#@\"'<>]{1,128})@",
-       0.95, "://", group="v"),
+       0.95, "://", group="v", lead=r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://"),
     _p("connection_string_password",
        r"(?i)(?:^|[; \t\r\n\"'])(?:password|pwd)[ \t]{0,3}=[ \t]{0,3}(?P<v>[^;\"' \t\r\n]{1,128})(?:[;\"' \t\r\n]|$)",  # noqa: E501
-       0.9, "password", "pwd", group="v"),
+       0.9, "password", "pwd", group="v", lead=r"(?i)(?:^|[; \t\r\n\"'])(?:password|pwd)"),
     _p("password_assignment",
        rf"(?i)(?:passw(?:or)?d|passphrase|passwd|\bpwd|\bpass)[A-Za-z0-9_-]{{0,20}}{_ASSIGN}(?P<v>{_VALUE_END}{{3,128}}){_END_FREE}",
-       0.85, "pass", "pwd", group="v"),
+       0.85, "pass", "pwd", group="v", lead=r"(?i)(?:passw(?:or)?d|passphrase|passwd|\bpwd|\bpass)"),
     _p("password_prose",
        r"(?i)\b(?:password|passcode|passwort|mot de passe) (?:is|was|ist|est)[ \t]{1,3}[\"']?"
        r"(?P<v>[^ \t\r\n\"',;]{4,64})(?:[ \t\r\n\"',;]|$)",
-       0.7, "pass", "mot de passe", group="v"),
+       0.7, "pass", "mot de passe", group="v", lead=r"(?i)\b(?:password|passcode|passwort|mot de passe) "),
     _p("keyword_token",
-       r"(?i)(?:api[_-]?key|apikey|secret|token|access[_-]?key|auth[_-]?key|client[_-]?secret|private[_-]?key"
-       r"|credential|signing[_-]?key|encryption[_-]?key|session[_-]?id|x-api-key|access_token|refresh_token)"
-       rf"[A-Za-z0-9_-]{{0,24}}{_ASSIGN}(?P<v>[A-Za-z0-9_\-+/=.~]{{12,256}}){_END_VALUE}",
-       0.8, "key", "secret", "token", "credential", "session", group="v"),
+       rf"{_KEYWORDS}[A-Za-z0-9_-]{{0,24}}{_ASSIGN}(?P<v>[A-Za-z0-9_\-+/=.~]{{12,256}}){_END_VALUE}",
+       0.8, "key", "secret", "token", "credential", "session", group="v", lead=_KEYWORDS),
     _p("authorization_bearer", rf"(?i)\bbearer[ \t]{{1,3}}(?P<v>[A-Za-z0-9_\-.=+/~]{{16,2048}}){_END_VALUE}", 0.9, "bearer",  # noqa: E501
-       group="v"),
+       group="v", lead=r"(?i)\bbearer"),
     _p("authorization_basic", r"(?i)\bbasic[ \t]{1,3}(?P<v>[A-Za-z0-9+/]{12,512}={0,2})", 0.8, "basic",
-       group="v"),
+       group="v", lead=r"(?i)\bbasic"),
 )  # fmt: skip
 
 

@@ -35,6 +35,7 @@ class UrlQueryRecognizer(Recognizer):
             0.75,
             group="v",
             requires=("?",),
+            lead=r"(?i)\bhttps?://",
         ),
     )
 
