@@ -91,7 +91,8 @@ class Engine:
                     next_floor = starts[index + 1] if index < last else len(joined) + 1
                 if start < 0 or start >= ceiling:
                     continue
-                candidate = Candidate(joined, start, end if end < ceiling else ceiling, pattern, floor, ceiling)
+                stop = end if end < ceiling else ceiling
+                candidate = Candidate(joined, start, stop, pattern, floor, ceiling)
                 context = contexts[index] if contexts else ""
                 detections = detect(candidate, context)
                 if not detections and pattern.resume:
@@ -159,7 +160,7 @@ def _next_gap(text: str, start: int, end: int) -> int:
 def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
     """Keep the best of overlapping findings: higher score, then longer, then earlier, then by name."""
     by_position = sorted(findings)
-    if all(later.start >= earlier.end for earlier, later in zip(by_position, by_position[1:])):
+    if all(later.start >= earlier.end for earlier, later in zip(by_position, by_position[1:], strict=False)):
         return by_position  # the usual case: nothing overlaps, nothing to choose
     ordered = sorted(by_position, key=lambda f: (-f.score, f.start - f.end, f.start, f.entity, f.kind))
     starts: list[int] = []

@@ -14,7 +14,7 @@ SAMPLES = [
     "AKIAIOSFODNN7EXAMPLE postgres://u:p4ssw0rd@h/db https://x.io/a?email=a%40b.c token=Zx8fK2pQ9mVt7LrW3nYb",
     "ünïcödé jäné@dö.org → jane@example.com 🙂 +49 30 1234567 — 192.168.0.1",
     # Patterns confirmed from their lead (keyword, scheme, "eyJ"): several leads close together.
-    'Authorization: Bearer Zx8fK2pQ9mVt7LrW3nYbQ1 api_key="kq7Hs9Lm2Pz8Xw4T" token: token=tok_9fK2pQ9mVt7LrW3n',
+    'Authorization: Bearer Zx8fK2pQ9mVt7LrW3nYbQ1 api_key="kq7Hs9Lm2Pz8Xw4T" token: token=tok_9fK2pQ9mVt7',
     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlX3ZhbHVl https://a.io/?u=1&email=j%40d.io",
     "password=Hunter2Hunter2 pwd = s3cr3tV4lue mysql://root:Pa55word@db:3306/x passwort ist Geheim123",
 ]
