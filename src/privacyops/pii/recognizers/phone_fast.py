@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Final
 
 import phonenumbers
-from phonenumbers import phonenumberutil
 
 DEFER: Final = "defer"
 """Returned when only the library can answer; the caller then calls ``phonenumbers`` itself."""
@@ -33,7 +32,6 @@ _MIN_NSN, _MAX_NSN = 2, 17
 _TYPE_FIELDS = (
     "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
 )  # fmt: skip
-_viable = getattr(phonenumberutil, "_is_viable_phone_number", None)
 
 
 @dataclass(frozen=True)
@@ -168,12 +166,16 @@ def written_digits(core: str) -> str | None:
 
     The same for every region, so a caller trying many regions computes it once.
     """
-    if _viable is None or len(core) > 250 or not _ALPHABET.issuperset(core[1:] if core[:1] == "+" else core):
+    if len(core) > 250 or not _ALPHABET.issuperset(core[1:] if core[:1] == "+" else core):
         return DEFER
     written = _WRITTEN.search(core)
-    if written is None or not _viable(written.group()):
+    if written is None:
         return None
-    return _NON_DIGIT.sub("", written.group())
+    digits = _NON_DIGIT.sub("", written.group())
+    # The library's viability rule, for this alphabet: three digits, or exactly two and nothing else.
+    if len(digits) < 3 and not (len(digits) == 2 and written.group() == digits):
+        return None
+    return digits
 
 
 def parse_national(digits: str, region: str) -> tuple[int, str] | None | str:
