@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+import functools
+import re
+import string
+from typing import Any, ClassVar
 
 from stdnum import iban
+from stdnum.exceptions import ValidationError
 
 from privacyops.pii.recognizers.base import Candidate, Detection, Pattern, Recognizer
 
@@ -24,10 +28,47 @@ class IbanRecognizer(Recognizer):
         value = candidate.value
         end = candidate.end
         for _ in range(3):
-            if iban.is_valid(value):
+            if iban_ok(value):
                 return [Detection(candidate.start, end, 1.0, value[:2])]
             head, sep, _tail = value.rpartition(" ")
             if not sep:
                 return []
             value, end = head, candidate.start + len(head)
         return []
+
+
+_LETTER_VALUES = str.maketrans({letter: str(10 + at) for at, letter in enumerate(string.ascii_uppercase)})
+
+
+def iban_ok(value: str) -> bool:
+    """Answer as ``stdnum.iban.is_valid`` for an upper-case candidate, with the country rules cached.
+
+    The library looks up the country's structure in its database and compiles it on every call; that
+    lookup depends on the first two letters only, so it is done once per country here.
+    """
+    number = value.replace(" ", "").upper()
+    country = _country_rules(number[:2])
+    if country is None:
+        return False
+    structure, module = country
+    digits = (number[4:] + number[:4]).translate(_LETTER_VALUES)
+    if not digits.isdigit() or int(digits) % 97 != 1 or not structure.match(number[4:]):
+        return False
+    if module is None:
+        return True
+    try:
+        module.validate(number)
+    except ValidationError:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=128)
+def _country_rules(country: str) -> tuple[re.Pattern[str], Any] | None:
+    if len(country) != 2 or not country.isalpha():
+        return None
+    info = iban._ibandb.info(country + "00")
+    if not info[0][1]:
+        return None
+    # The library's own helpers, so the structure and the national module are the ones it would use.
+    return iban._struct_to_re(info[0][1].get("bban", "")), iban._get_cc_module(country)
