@@ -138,22 +138,33 @@ class Recognizer:
 
     # -- context -----------------------------------------------------------------------------------
     def adjust_for_context(self, score: float, candidate: Candidate, context: str = "") -> float:
-        """Raise the score when a context word precedes the match, lower it for a negative one.
-
-        A negative word counts only close by on the same line; a positive one anywhere in the window.
-        """
+        """Raise the score when a context word precedes the match, lower it for a negative one."""
         if score >= 1.0 or (self._context is None and self._negative is None):
             return score
+        return self.apply_signal(score, self.context_signal(candidate, context))
+
+    def apply_signal(self, score: float, signal: int) -> float:
+        """Apply a ``context_signal`` to a score (a checksum's 1.0 stays as it is)."""
+        if score >= 1.0 or signal == 0:
+            return score
+        if signal < 0:
+            return max(0.0, score - self.CONTEXT_PENALTY)
+        return min(1.0, score + self.CONTEXT_BOOST)
+
+    def context_signal(self, candidate: Candidate, context: str = "") -> int:
+        """Return 1 when a context word precedes the match, -1 when a negative word is nearer, else 0.
+
+        A negative word counts only close by on the same line; a positive one anywhere in the window
+        (``context``, the key name of a structured value, counts as text before the window).
+        """
         before = candidate.before(self.CONTEXT_WIDTH).lower()
         window = context[-self.CONTEXT_WIDTH :].lower() + "\n" + before if context else before
         positive = _last_word(window, self._context)
         near = before[-NEGATIVE_WIDTH:].rpartition("\n")[2]
         negative = _last_word(near, self._negative)
         if negative >= 0 and negative + len(window) - len(near) > positive:
-            return max(0.0, score - self.CONTEXT_PENALTY)
-        if positive >= 0:
-            return min(1.0, score + self.CONTEXT_BOOST)
-        return score
+            return -1
+        return 1 if positive >= 0 else 0
 
 
 def _last_word_finder(words: tuple[str, ...]) -> re.Pattern[str] | None:

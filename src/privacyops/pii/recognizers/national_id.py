@@ -89,16 +89,17 @@ class NationalIdRecognizer(Recognizer):
         kind = candidate.pattern.kind
         value = candidate.value
         if kind == "digits":
-            if self.adjust_for_context(0.3, candidate, context) <= 0.3:
+            signal = self.context_signal(candidate, context)
+            if signal <= 0:
                 return []  # checksums of plain digit runs pass by chance: ask for a context word first
             kind = next((name for name, check in DIGIT_RUNS.items() if _safe(check, value)), "")
             if not kind:
                 return []
+            score = self.apply_signal(candidate.pattern.score, signal)
         elif not _safe(SHAPED[kind], value):
             return []
-        score = self.adjust_for_context(candidate.pattern.score, candidate, context)
-        if candidate.pattern.kind == "digits" and score <= candidate.pattern.score:
-            return []
+        else:
+            score = self.adjust_for_context(candidate.pattern.score, candidate, context)
         return [Detection(candidate.start, candidate.end, score, kind)]
 
 

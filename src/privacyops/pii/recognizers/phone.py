@@ -77,12 +77,17 @@ class PhoneRecognizer(Recognizer):
         if after and (after.isalnum() or after in "_@/"):
             return []
         value, end = candidate.value, candidate.end
-        if candidate.pattern.kind == "bare" and super().adjust_for_context(0.3, candidate, context) <= 0.3:
-            return []  # parsing is the slow step: a bare digit run needs a phone word first
+        signal: int | None = None
+        if candidate.pattern.kind == "bare":
+            signal = self.context_signal(candidate, context)
+            if signal <= 0:
+                return []  # parsing is the slow step: a bare digit run needs a phone word first
         for _ in range(6):
             score = self._score(value)
             if score is not None:
-                final = self.adjust_for_context(score, candidate, context)
+                if signal is None:
+                    signal = self.context_signal(candidate, context)
+                final = self._with_signal(score, signal)
                 return [Detection(candidate.start, end, final)] if final > 0 else []
             head, sep, _tail = value.rpartition(" ")
             if not sep or len(head) < 6:
@@ -90,8 +95,8 @@ class PhoneRecognizer(Recognizer):
             value, end = head, candidate.start + len(head)
         return []
 
-    def adjust_for_context(self, score: float, candidate: Candidate, context: str = "") -> float:
-        adjusted = super().adjust_for_context(score, candidate, context)
+    def _with_signal(self, score: float, signal: int) -> float:
+        adjusted = self.apply_signal(score, signal)
         if score < 0.5 and adjusted <= score:
             return 0.0  # a bare digit run without a phone word is not reported at all
         return adjusted
