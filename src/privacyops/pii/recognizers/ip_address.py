@@ -17,11 +17,16 @@ _V6 = (
     rf"|(?:{_H}:){{6}}{_V4})"
 )
 
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)"
+# Octets up to 255 without leading zeros, and never after a dot or a word character (an OID, the tail
+# of a longer dotted run, "v1.2.3.4"): the scan itself drops what is not an address.
+_V4_STRICT = rf"(?:^|[^0-9A-Za-z_.])(?P<v>(?:{_OCTET}\.){{3}}{_OCTET})\b"
+
 
 class IpAddressRecognizer(Recognizer):
     ENTITY: ClassVar[str] = "IP_ADDRESS"
     PATTERNS: ClassVar[tuple[Pattern, ...]] = (
-        Pattern("ipv4", r"\b(?:\d{1,3}\.){3}\d{1,3}\b", 0.8, requires=(".",), kind="ipv4"),
+        Pattern("ipv4", _V4_STRICT, 0.8, group="v", requires=(".",), kind="ipv4"),
         Pattern("ipv6", rf"{_V6}(?:%[0-9A-Za-z]{{1,15}})?", 0.8, requires=(":",), kind="ipv6"),
     )
     CONTEXT: ClassVar[tuple[str, ...]] = ("ip", "address", "client", "remote", "host", "from", "src", "dst")
@@ -33,12 +38,9 @@ class IpAddressRecognizer(Recognizer):
         return self._ipv6(candidate, context)
 
     def _ipv4(self, candidate: Candidate, context: str) -> list[Detection]:
-        before, after = candidate.char_before(), candidate.after(2)
-        # Part of a longer dotted run (an OID, a 5-part version) or a "v1.2.3.4" tag.
-        if before in {".", "v", "V"} or (len(after) == 2 and after[0] == "." and after[1].isdigit()):
-            return []
-        parts = candidate.value.split(".")
-        if not all(len(part) == 1 or (part[0] != "0" and int(part) <= 255) for part in parts):
+        after = candidate.after(2)
+        # The start of a longer dotted run (a 5-part version, an OID); the pattern checked the rest.
+        if len(after) == 2 and after[0] == "." and after[1].isdigit():
             return []
         score = self.adjust_for_context(0.85, candidate, context)
         return [Detection(candidate.start, candidate.end, score, "ipv4")]
