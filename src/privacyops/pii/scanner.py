@@ -22,6 +22,9 @@ from typing import Any, Protocol
 from privacyops.pii.recognizers.base import Pattern
 
 MAX_PATTERN_WIDTH = 20_000
+_END_BITS = 40
+"""Bits for a match end in the scan's packed reports: texts up to a terabyte."""
+_END_MASK = (1 << _END_BITS) - 1
 _NON_ASCII = "\x1a"
 _GROUP_NAME = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 
@@ -146,26 +149,28 @@ class HyperscanScanner:
         except hyperscan.error as exc:
             raise PatternError(f"Hyperscan cannot compile the recognizer patterns: {exc}") from exc
 
-    def ends(self, text: str) -> tuple[list[tuple[int, int]], dict[int, list[int]]]:
-        """Run the database once: sorted ``(pattern index, match end)`` pairs, and lead ends by pattern."""
+    def ends(self, text: str) -> tuple[list[int], dict[int, list[int]]]:
+        """Run the database once: sorted packed (pattern index, match end) keys, lead ends by pattern."""
         data = text.encode("ascii", "privacyops-pii-ascii")
-        ends: list[tuple[int, int]] = []
-        append = ends.append
+        # One int per report, pattern id in the high bits: no tuple per callback, and sorting ints
+        # orders by pattern, then by end.
+        keys: list[int] = []
+        append = keys.append
 
         def on_match(pattern_id: int, _start: int, end: int, _flags: int, _context: Any) -> None:
-            append((pattern_id, end))
+            append(pattern_id << _END_BITS | end)
 
         with self._lock:
             self._database.scan(data, match_event_handler=on_match)
-        ends.sort()
+        keys.sort()
         count = len(self.patterns)
         leads: dict[int, list[int]] = {}
-        while ends and ends[-1][0] >= count:
-            lead_id, end = ends.pop()
-            leads.setdefault(self._lead_owner[lead_id - count], []).append(end)
+        while keys and keys[-1] >> _END_BITS >= count:
+            key = keys.pop()
+            leads.setdefault(self._lead_owner[(key >> _END_BITS) - count], []).append(key & _END_MASK)
         for found in leads.values():
             found.reverse()
-        return ends, leads
+        return keys, leads
 
     def scan(self, text: str) -> Iterator[tuple[CompiledPattern, Spans]]:
         ends, leads = self.ends(text)
@@ -214,12 +219,12 @@ WINDOW_COST = 400
 
 
 def _windows_by_pattern(
-    ends: list[tuple[int, int]],
+    keys: list[int],
     patterns: Sequence[CompiledPattern],
     text: str,
     leads: dict[int, list[int]] | None = None,
 ) -> Iterator[tuple[int, list[tuple[int, int]]]]:
-    """Group sorted (pattern, end) pairs into merged windows per pattern.
+    """Group sorted packed (pattern, end) keys into merged windows per pattern.
 
     A window for an end ``e`` is ``[e - width, e]``, narrowed two ways. With an anchor: from
     ``anchor_reach`` before the last anchor in that range (the last anchor inside any match ending at
@@ -228,16 +233,17 @@ def _windows_by_pattern(
     starts in the range with its lead, so that lead ends no earlier than the first one found, and at
     most ``lead_width`` after the match starts).
     """
-    i, count = 0, len(ends)
+    i, count = 0, len(keys)
     while i < count:
-        pattern_id = ends[i][0]
+        pattern_id = keys[i] >> _END_BITS
         compiled = patterns[pattern_id]
         width, anchor, reach = compiled.width, compiled.pattern.anchor, compiled.pattern.anchor_reach
         lead_ends = leads.get(pattern_id) if leads else None
         windows: list[tuple[int, int]] = []
         start, stop = -1, -1
-        while i < count and ends[i][0] == pattern_id:
-            end = ends[i][1]
+        next_pattern = (pattern_id + 1) << _END_BITS
+        while i < count and keys[i] < next_pattern:
+            end = keys[i] & _END_MASK
             i += 1
             low = max(0, end - width)
             if anchor:
