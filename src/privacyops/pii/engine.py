@@ -158,11 +158,28 @@ def _next_gap(text: str, start: int, end: int) -> int:
 
 
 def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
-    """Keep the best of overlapping findings: higher score, then longer, then earlier, then by name."""
+    """Keep the best of overlapping findings: higher score, then longer, then earlier, then by name.
+
+    Findings that overlap nothing pass as they are; each run of chained overlaps is settled on its
+    own, which gives the same answer as settling all at once, since runs never touch each other.
+    """
     by_position = sorted(findings)
-    if all(later.start >= earlier.end for earlier, later in zip(by_position, by_position[1:], strict=False)):
-        return by_position  # the usual case: nothing overlaps, nothing to choose
-    ordered = sorted(by_position, key=lambda f: (-f.score, f.start - f.end, f.start, f.entity, f.kind))
+    kept: list[Finding] = []
+    run: list[Finding] = []
+    reach = -1
+    for finding in by_position:
+        if run and finding.start >= reach:
+            kept.extend(_settle(run) if len(run) > 1 else run)
+            run = []
+        run.append(finding)
+        reach = finding.end if len(run) == 1 else max(reach, finding.end)
+    if run:
+        kept.extend(_settle(run) if len(run) > 1 else run)
+    return kept
+
+
+def _settle(findings: list[Finding]) -> list[Finding]:
+    ordered = sorted(findings, key=lambda f: (-f.score, f.start - f.end, f.start, f.entity, f.kind))
     starts: list[int] = []
     kept: list[Finding] = []
     for finding in ordered:

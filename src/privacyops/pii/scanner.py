@@ -199,8 +199,11 @@ def _spans_in_windows(compiled: CompiledPattern, text: str, windows: Spans, size
     group = compiled.pattern.group or 0
     spans: Spans = []
     append = spans.append
+    reach = width + 2
     for start, end in windows:
-        limit = min(size, end + width + 2)
+        limit = end + reach
+        if limit > size:
+            limit = size
         position = start
         while position < end:
             hit = search(text, position, limit)
@@ -245,13 +248,17 @@ def _windows_by_pattern(
         while i < count and keys[i] < next_pattern:
             end = keys[i] & _END_MASK
             i += 1
-            low = max(0, end - width)
+            low = end - width if end > width else 0
             if anchor:
-                low = max(low, text.rfind(anchor, low, end) - reach)
+                near = text.rfind(anchor, low, end) - reach
+                if near > low:
+                    low = near
             elif lead_ends:
                 first = bisect.bisect_left(lead_ends, low)
                 if first < len(lead_ends) and lead_ends[first] <= end:
-                    low = max(low, lead_ends[first] - compiled.lead_width)
+                    near = lead_ends[first] - compiled.lead_width
+                    if near > low:
+                        low = near
             if start >= 0 and low <= stop:
                 stop = end
                 continue

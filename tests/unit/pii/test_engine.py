@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from privacyops.pii.engine import SEPARATOR, Engine, Finding, default_engine, resolve_overlaps
+from privacyops.pii.engine import SEPARATOR, Engine, Finding, _settle, default_engine, resolve_overlaps
 
 
 @pytest.mark.parametrize(
@@ -20,6 +22,18 @@ from privacyops.pii.engine import SEPARATOR, Engine, Finding, default_engine, re
 def test_overlaps_are_resolved_deterministically(findings: list[Finding], kept: list[Finding]) -> None:
     assert resolve_overlaps(findings) == kept
     assert resolve_overlaps(list(reversed(findings))) == kept
+
+
+def test_settling_runs_apart_gives_the_same_as_settling_everything_at_once() -> None:
+    rng = random.Random(5)
+    for _ in range(3000):
+        findings = []
+        for _ in range(rng.randint(0, 12)):
+            start = rng.randint(0, 60)
+            findings.append(
+                Finding(start, start + rng.randint(1, 15), rng.choice("ABC"), rng.choice([0.5, 0.9, 1.0]))
+            )
+        assert resolve_overlaps(findings) == _settle(findings)
 
 
 def test_analyze_many_maps_offsets_back_to_each_text() -> None:
