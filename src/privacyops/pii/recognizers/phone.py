@@ -130,7 +130,8 @@ class PhoneRecognizer(Recognizer):
         return 0.7 if possible else None
 
 
-_REGION_ORDER: dict[tuple[str, ...], tuple[str, ...]] = {}
+_REGION_ORDER: dict[tuple[tuple[str, ...], str, int], tuple[str, ...]] = {}
+"""Region order by (regions, first two digits, digit count): at most 1,600 keys per region list."""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -140,7 +141,11 @@ def _national(core: str, formatted: bool, regions: tuple[str, ...]) -> float | N
         return None
     possible = False
     tried: set[tuple[int, str]] = set()
-    order = _REGION_ORDER.get(regions, regions)
+    # Any valid region gives the same answer, so the order only decides how soon. Numbers that start
+    # alike and are as long tend to come from the same country: the region that answered last for
+    # such a number goes first.
+    shape = (regions, digits[:2], len(digits))
+    order = _REGION_ORDER.get(shape, regions)
     for region in order:
         checked = _check(core, region, digits)
         if checked is None or checked[0] in tried:
@@ -148,9 +153,7 @@ def _national(core: str, formatted: bool, regions: tuple[str, ...]) -> float | N
         tried.add(checked[0])
         if checked[1]:
             if region != order[0]:
-                # Any valid region gives the same answer, so the order only decides how soon: the
-                # region that answered last goes first, as traffic tends to come from few countries.
-                _REGION_ORDER[regions] = (region, *(other for other in order if other != region))
+                _REGION_ORDER[shape] = (region, *(other for other in order if other != region))
             return 0.75 if formatted else 0.45
         possible = possible or checked[2]
     if not possible:

@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import math
+import re
 from collections import Counter
 from typing import ClassVar
 
@@ -28,6 +29,7 @@ _KEYWORDS = (
     r"(?i)(?:api[_-]?key|apikey|secret|token|access[_-]?key|auth[_-]?key|client[_-]?secret|private[_-]?key"
     r"|credential|signing[_-]?key|encryption[_-]?key|session[_-]?id|x-api-key|access_token|refresh_token)"
 )
+_DIGIT = re.compile(r"[0-9]")
 _PLACEHOLDERS = frozenset({
     "null", "none", "nil", "true", "false", "undefined", "required", "optional", "string", "password",
     "secret", "token", "changeme", "redacted", "hidden", "xxx", "example", "your_password", "[redacted]",
@@ -136,9 +138,10 @@ def shannon_entropy(value: str) -> float:
 
 def looks_random(value: str, minimum_bits: float = 3.2) -> bool:
     """Tell whether a token is random enough to be a key (mixed character classes, high entropy)."""
-    lower = any(c.islower() for c in value)
-    classes = sum((lower, any(c.isupper() for c in value), any(c.isdigit() for c in value)))
-    if classes < 2 or value.lower() in _PLACEHOLDERS:
+    lowered = value.lower()
+    # Case changes tell whether upper or lower case letters are present, without a loop per character.
+    classes = (value.upper() != value) + (lowered != value) + (_DIGIT.search(value) is not None)
+    if classes < 2 or lowered in _PLACEHOLDERS:
         return False
     return shannon_entropy(value) >= minimum_bits
 
