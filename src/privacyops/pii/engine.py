@@ -18,6 +18,7 @@ from privacyops.pii import scanner as scanning
 from privacyops.pii.recognizers import Candidate, Detection, Recognizer, default_recognizers
 
 SEPARATOR = "\n\x00\n"
+_new_tuple = tuple.__new__
 DEFAULT_THRESHOLD = 0.5
 
 
@@ -100,14 +101,19 @@ class Engine:
                 out = per_text[index]
                 for detection in detections:
                     if detection.end > detection.start:
+                        stop = detection.end if detection.end < ceiling else ceiling
+                        # tuple.__new__ skips the named tuple's Python-level constructor (hot path).
                         out.append(
-                            Finding(
-                                detection.start - floor,
-                                (detection.end if detection.end < ceiling else ceiling) - floor,
-                                detection.entity or entity,
-                                detection.score,
-                                detection.kind,
-                                name,
+                            _new_tuple(
+                                Finding,
+                                (
+                                    detection.start - floor,
+                                    stop - floor,
+                                    detection.entity or entity,
+                                    detection.score,
+                                    detection.kind,
+                                    name,
+                                ),
                             )
                         )
         if self.extra:

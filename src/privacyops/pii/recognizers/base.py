@@ -108,12 +108,14 @@ class Recognizer:
     name: str = ""
     _context: re.Pattern[str] | None = field(default=None, init=False, repr=False)
     _negative: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+    _uses_context: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.name:
             self.name = type(self).__name__
         self._context = _last_word_finder(self.CONTEXT)
         self._negative = _last_word_finder(self.NEGATIVE_CONTEXT)
+        self._uses_context = self._context is not None or self._negative is not None
 
     # -- hooks -------------------------------------------------------------------------------------
     def invalidate_result(self, value: str) -> bool:
@@ -133,7 +135,8 @@ class Recognizer:
         if verdict is False:
             return []
         score = 1.0 if verdict else candidate.pattern.score
-        score = self.adjust_for_context(score, candidate, context)
+        if score < 1.0 and self._uses_context:
+            score = self.apply_signal(score, self.context_signal(candidate, context))
         return [Detection(candidate.start, candidate.end, score, candidate.pattern.kind)]
 
     # -- context -----------------------------------------------------------------------------------

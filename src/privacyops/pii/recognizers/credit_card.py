@@ -46,11 +46,13 @@ def luhn_ok(digits: str) -> bool:
 def issuer_ok(digits: str) -> bool:
     """Tell whether the number's prefix and length fit a known issuer range."""
     length = len(digits)
-    for low, high, lengths in _RANGES:
-        prefix = int(digits[: len(str(low))])
-        if low <= prefix <= high and length in lengths:
+    for low, high, lengths, width in _PREFIXES:
+        if length in lengths and low <= int(digits[:width]) <= high:
             return True
     return False
+
+
+_PREFIXES = tuple((low, high, lengths, len(str(low))) for low, high, lengths in _RANGES)
 
 
 class CreditCardRecognizer(Recognizer):
@@ -74,7 +76,10 @@ class CreditCardRecognizer(Recognizer):
 
 def _spans(value: str) -> list[tuple[int, int]]:
     spans = [(0, len(value))]
-    first = min((value.find(sep) for sep in " -" if sep in value), default=-1)
+    space, dash = value.find(" "), value.find("-")
+    if space < 0 and dash < 0:
+        return spans  # a plain run of digits has no neighbour's group to drop
+    first = dash if space < 0 else space if dash < 0 else min(space, dash)
     last = max(value.rfind(" "), value.rfind("-"))
     if first > 0:
         spans.append((first + 1, len(value)))
