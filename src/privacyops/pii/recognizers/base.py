@@ -158,16 +158,35 @@ class Recognizer:
         """Return 1 when a context word precedes the match, -1 when a negative word is nearer, else 0.
 
         A negative word counts only close by on the same line; a positive one anywhere in the window
-        (``context``, the key name of a structured value, counts as text before the window).
+        (``context``, the key name of a structured value, counts as text before the window). A word
+        counts where it starts a word of the text: "telephone" holds "phone" but not as a word, even
+        when the window happens to begin inside it.
         """
-        before = candidate.before(self.CONTEXT_WIDTH).lower()
-        window = context[-self.CONTEXT_WIDTH :].lower() + "\n" + before if context else before
+        text, start, floor = candidate.text, candidate.start, candidate.floor
+        low = max(floor, start - self.CONTEXT_WIDTH)
+        before = text[low:start].lower()
+        window = _blocked(text, low, floor) + before
+        if context:
+            window = context[-self.CONTEXT_WIDTH :].lower() + "\n" + window
         positive = _last_word(window, self._context)
         near = before[-NEGATIVE_WIDTH:].rpartition("\n")[2]
+        near = _blocked(text, start - len(near), floor) + near
         negative = _last_word(near, self._negative)
-        if negative >= 0 and negative + len(window) - len(near) > positive:
+        # Distances from the match decide which word is nearer.
+        if negative >= 0 and (positive < 0 or len(near) - negative < len(window) - positive):
             return -1
         return 1 if positive >= 0 else 0
+
+
+_BLOCK = "\x01"
+"""Put before a window that begins right after a letter, so no word counts as starting there."""
+
+
+def _blocked(text: str, at: int, floor: int) -> str:
+    if at <= floor:
+        return ""
+    previous = text[at - 1]
+    return _BLOCK if previous.isascii() and previous.isalpha() else ""
 
 
 def _last_word_finder(words: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -175,7 +194,7 @@ def _last_word_finder(words: tuple[str, ...]) -> re.Pattern[str] | None:
     if not words:
         return None
     body = "|".join(re.escape(word.lower()) for word in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?s).*(?<![a-z])({body})")
+    return re.compile(rf"(?s).*(?<![a-z\x01])({body})")
 
 
 def _last_word(window: str, finder: re.Pattern[str] | None) -> int:
