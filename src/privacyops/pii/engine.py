@@ -9,13 +9,14 @@ This module is also the API the discovery scan calls: ``default_engine().analyze
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from privacyops.pii import scanner as scanning
-from privacyops.pii.recognizers import Candidate, Detection, Recognizer, default_recognizers
+from privacyops.pii.recognizers import Candidate, Detection, Pattern, Recognizer, default_recognizers
 
 SEPARATOR = "\n\x00\n"
 _new_tuple = tuple.__new__
@@ -57,8 +58,17 @@ class Engine:
         self.threshold = threshold
         self.extra = list(extra)
         owned = [(index, pattern) for index, rec in enumerate(self.recognizers) for pattern in rec.PATTERNS]
-        self.patterns = scanning.compile_patterns(owned)
+        self.patterns = [self._gated(compiled) for compiled in scanning.compile_patterns(owned)]
         self.scanner = _cached_scanner(tuple(self.patterns), backend)
+        self._gates = [compiled for compiled in self.patterns if compiled.gate]
+        self._key_opens: dict[str, bool] = {}
+
+    def _gated(self, compiled: scanning.CompiledPattern) -> scanning.CompiledPattern:
+        if not compiled.pattern.gated:
+            return compiled
+        owner = self.recognizers[compiled.owner]
+        gate = scanning.gate_expression(owner.CONTEXT, owner.CONTEXT_WIDTH, compiled.pattern.regex)
+        return dataclasses.replace(compiled, gate=gate)
 
     @property
     def backend(self) -> str:
@@ -78,7 +88,7 @@ class Engine:
         ceilings = [start + len(text) for start, text in zip(starts, texts, strict=True)]
         last = len(texts) - 1
         per_text: list[list[Finding]] = [[] for _ in texts]
-        for compiled, spans in self.scanner.scan(joined):
+        for compiled, spans in self._scan(joined, starts, ceilings, contexts):
             # One pattern at a time, its spans in text order: the owning text only moves forward.
             pattern = compiled.pattern
             recognizer = self.recognizers[compiled.owner]
@@ -121,6 +131,42 @@ class Engine:
                 for analyzer in self.extra:
                     per_text[index].extend(analyzer(text))
         return [self._finish(found) for found in per_text]
+
+    def _scan(
+        self, joined: str, starts: list[int], ceilings: list[int], contexts: Sequence[str] | None
+    ) -> Iterable[tuple[scanning.CompiledPattern, scanning.Spans]]:
+        """Scan once; add the gated patterns' matches in texts whose key name holds a context word.
+
+        The Hyperscan gate only sees words in the text, so a value under a key such as "phone" is
+        searched again for the gated patterns, with ``re`` over that value alone.
+        """
+        keyed = []
+        if self._gates and contexts and self.scanner.backend == "hyperscan":
+            keyed = [index for index, key in enumerate(contexts) if key and self._opens_gate(key)]
+        if not keyed:
+            return self.scanner.scan(joined)
+        found = dict(self.scanner.scan(joined))
+        for compiled in self._gates:
+            group = compiled.pattern.group or 0
+            extra = [
+                match.span(group)
+                for index in keyed
+                # From the separator before the text: a pattern may take it as its leading character.
+                for match in compiled.regex.finditer(joined, max(0, starts[index] - 1), ceilings[index])
+            ]
+            if extra:
+                found[compiled] = sorted(set(found.get(compiled, [])) | set(extra))
+        return found.items()
+
+    def _opens_gate(self, key: str) -> bool:
+        opens = self._key_opens.get(key)
+        if opens is None:
+            opens = any(
+                self.recognizers[compiled.owner].context_signal(_KEY_PROBE, key) > 0 for compiled in self._gates
+            )
+            if len(self._key_opens) < KEY_CACHE_SIZE:
+                self._key_opens[key] = opens
+        return opens
 
     def _finish(self, found: list[Finding]) -> list[Finding]:
         kept = [f for f in found if f.score >= self.threshold]
@@ -212,9 +258,17 @@ _SCANNERS: dict[tuple[tuple[str, ...], str], scanning.Scanner] = {}
 _SCANNERS_LOCK = threading.Lock()
 
 
+KEY_CACHE_SIZE = 4096
+"""Key names remembered per engine for whether they hold a context word of a gated pattern."""
+
+
+_KEY_PROBE = Candidate("", 0, 0, Pattern("key-probe", "x", 0.0))
+"""An empty candidate: asking a recognizer about it reads the key name alone."""
+
+
 def _cached_scanner(patterns: tuple[scanning.CompiledPattern, ...], backend: str) -> scanning.Scanner:
     # Compiling the Hyperscan database is the slow part of building an engine; share it.
-    key = (tuple(compiled.pattern.regex for compiled in patterns), backend)
+    key = (tuple((compiled.pattern.regex, compiled.gate) for compiled in patterns), backend)
     with _SCANNERS_LOCK:
         found = _SCANNERS.get(key)
         if found is None or list(getattr(found, "patterns", [])) != list(patterns):

@@ -52,6 +52,8 @@ class CompiledPattern:
     regex: re.Pattern[str]
     width: int
     lead_width: int = 0
+    gate: str = ""
+    """The expression Hyperscan scans for instead of the pattern (see ``gate_expression``)."""
 
 
 def compile_patterns(owned: Sequence[tuple[int, Pattern]]) -> list[CompiledPattern]:
@@ -135,7 +137,7 @@ class HyperscanScanner:
         self.patterns = list(patterns)
         self._lock = threading.Lock()
         self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        expressions = [_for_hyperscan(compiled.pattern.regex) for compiled in self.patterns]
+        expressions = [_for_hyperscan(compiled.gate or compiled.pattern.regex) for compiled in self.patterns]
         # Leads get the ids after the patterns, in the order of the patterns that have one.
         self._lead_owner = [compiled.index for compiled in self.patterns if compiled.pattern.lead]
         expressions += [_for_hyperscan(self.patterns[index].pattern.lead) for index in self._lead_owner]
@@ -267,6 +269,26 @@ def _windows_by_pattern(
             start, stop = low, end
         windows.append((start, stop))
         yield pattern_id, windows
+
+
+def gate_expression(words: Sequence[str], width: int, regex: str) -> str:
+    """Return a Hyperscan expression matching ``regex`` only after one of ``words``.
+
+    A word (any case, starting a word of the text) then at most ``width`` characters, then the
+    pattern. Every match of the pattern with such a word before it ends where this expression
+    reports an end, so confirming windows at those ends finds exactly those matches; the recognizer
+    still applies its own, finer rule. Non-ASCII letters stand for the placeholder the scan feeds
+    Hyperscan instead of them.
+    """
+    if not words:
+        raise PatternError("a gated pattern needs context words")
+    alternatives = "|".join(
+        "".join("\\x1a" if not ch.isascii() else re.escape(ch) for ch in word.lower())
+        for word in sorted(words, key=len, reverse=True)
+    )
+    # Something always precedes the pattern here, so its "start of text or ..." alternative goes.
+    embedded = regex.replace("(?:^|", "(?:")
+    return rf"(?:^|[^A-Za-z])(?i:{alternatives})[\s\S]{{0,{width}}}(?:{embedded})"
 
 
 def _for_hyperscan(regex: str) -> bytes:

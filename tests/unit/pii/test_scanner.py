@@ -37,9 +37,13 @@ def test_hyperscan_and_re_backends_find_the_same(seed: int) -> None:
     fast, plain = Engine(backend="hyperscan"), Engine(backend="re")
     assert fast.backend == "hyperscan" and plain.backend == "re"
     assert fast.analyze(text) == plain.analyze(text)
-    raw_fast = sorted((c.index, span) for c, spans in fast.scanner.scan(text) for span in spans)
-    raw_plain = sorted((c.index, span) for c, spans in plain.scanner.scan(text) for span in spans)
-    assert raw_fast == raw_plain and raw_fast
+    raw_fast = {(c.index, span) for c, spans in fast.scanner.scan(text) for span in spans}
+    raw_plain = {(c.index, span) for c, spans in plain.scanner.scan(text) for span in spans}
+    gated = {c.index for c in fast.patterns if c.gate}
+    # Gated patterns reach Python from Hyperscan only after a context word; all others exactly alike.
+    assert {hit for hit in raw_fast if hit[0] not in gated} == {hit for hit in raw_plain if hit[0] not in gated}
+    assert {hit for hit in raw_fast if hit[0] in gated} <= raw_plain
+    assert raw_fast
 
 
 def test_backends_agree_when_windows_are_many() -> None:

@@ -41,6 +41,11 @@ class Pattern:
     (``@`` of an email: the local part is at most 64 long and the domain has none). It lets the scan
     start confirming a match just before the anchor instead of a whole pattern width back."""
     anchor_reach: int = 0
+    gated: bool = False
+    """Counts only after one of the recognizer's ``CONTEXT`` words (within ``CONTEXT_WIDTH``
+    characters before, or in the key name), which ``detect`` checks. The Hyperscan scan then reports
+    only matches with such a word before them, so bare digit runs without one never reach Python.
+    Matches of a gated pattern must not overlap one another (true of delimited digit runs)."""
     lead: str = ""
     """A bounded expression every match begins with (its keyword or scheme). The Hyperscan scan reports
     where leads end, so a wide pattern is confirmed from just before the first lead near a reported

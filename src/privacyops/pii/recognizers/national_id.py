@@ -73,7 +73,7 @@ class NationalIdRecognizer(Recognizer):
             "fr-nir", r"\b[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}\b", 0.85, kind="fr.nir"
         ),
         Pattern("in-aadhaar", r"\b[2-9]\d{3} \d{4} \d{4}\b", 0.6, kind="in.aadhaar"),
-        Pattern("digits", r"\b\d{9,15}\b", 0.3, kind="digits"),
+        Pattern("digits", r"\b\d{9,15}\b", 0.3, kind="digits", gated=True),
     )
     CONTEXT: ClassVar[tuple[str, ...]] = (
         "bsn", "burgerservicenummer", "pesel", "fodselsnummer", "fødselsnummer", "personnummer",

@@ -55,7 +55,7 @@ class PhoneRecognizer(Recognizer):
         Pattern("phone-grouped", _GROUPED, 0.5, group="v", resume=True),
         Pattern("phone-dotted", _DOTTED, 0.5, group="v"),
         Pattern("phone-two-groups", _TWO_GROUPS, 0.5, group="v", resume=True),
-        Pattern("phone-digits", _DIGITS, 0.3, group="v", kind="bare"),
+        Pattern("phone-digits", _DIGITS, 0.3, group="v", kind="bare", gated=True),
     )
     CONTEXT: ClassVar[tuple[str, ...]] = (
         "phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "sms", "text me",
