@@ -161,9 +161,8 @@ class Engine:
     def _opens_gate(self, key: str) -> bool:
         opens = self._key_opens.get(key)
         if opens is None:
-            opens = any(
-                self.recognizers[compiled.owner].context_signal(_KEY_PROBE, key) > 0 for compiled in self._gates
-            )
+            owners = {compiled.owner for compiled in self._gates}
+            opens = any(self.recognizers[owner].context_signal(_KEY_PROBE, key) > 0 for owner in owners)
             if len(self._key_opens) < KEY_CACHE_SIZE:
                 self._key_opens[key] = opens
         return opens
