@@ -253,7 +253,7 @@ def _join(texts: Sequence[str]) -> tuple[str, list[int]]:
     return SEPARATOR.join(texts), starts
 
 
-_SCANNERS: dict[tuple[tuple[str, ...], str], scanning.Scanner] = {}
+_SCANNERS: dict[tuple[tuple[tuple[str, str], ...], str], scanning.Scanner] = {}
 _SCANNERS_LOCK = threading.Lock()
 
 
