@@ -84,3 +84,19 @@ def test_values_packed_together_are_all_found() -> None:
         ("IBAN_CODE", "DE89 3704 0044 0532 0130 00"),
     ]
     assert Engine(backend="re").analyze(text) == default_engine().analyze(text)
+
+
+@pytest.mark.parametrize("backend", ["hyperscan", "re"])
+def test_gated_digit_runs_are_found_after_a_word_or_under_a_telling_key(backend: str) -> None:
+    engine = Engine(backend=backend)
+    texts = ["4155550132", "call me: 4155550132", "4155550132", "111222333", "ticket 4155550132"]
+    keys = ["phone", "", "note", "bsn", ""]
+    results = engine.analyze_many(texts, keys)
+    found = [[(f.entity, f.value_in(t)) for f in hits] for t, hits in zip(texts, results, strict=True)]
+    assert found == [
+        [("PHONE_NUMBER", "4155550132")],
+        [("PHONE_NUMBER", "4155550132")],
+        [],
+        [("NATIONAL_ID", "111222333")],
+        [],
+    ]
