@@ -67,8 +67,8 @@ class Engine:
         if not compiled.pattern.gated:
             return compiled
         owner = self.recognizers[compiled.owner]
-        gate = scanning.gate_expression(owner.CONTEXT, owner.CONTEXT_WIDTH, compiled.pattern.regex)
-        return dataclasses.replace(compiled, gate=gate)
+        gate = scanning.gate_expression(owner.CONTEXT)
+        return dataclasses.replace(compiled, gate=gate, gate_reach=owner.CONTEXT_WIDTH)
 
     @property
     def backend(self) -> str:

@@ -53,7 +53,9 @@ class CompiledPattern:
     width: int
     lead_width: int = 0
     gate: str = ""
-    """The expression Hyperscan scans for instead of the pattern (see ``gate_expression``)."""
+    """For a gated pattern: the Hyperscan expression of the words that open it (``gate_expression``)."""
+    gate_reach: int = 0
+    """How far before a match such a word may start."""
 
 
 def compile_patterns(owned: Sequence[tuple[int, Pattern]]) -> list[CompiledPattern]:
@@ -78,6 +80,8 @@ def compile_patterns(owned: Sequence[tuple[int, Pattern]]) -> list[CompiledPatte
 
 
 Spans = list[tuple[int, int]]
+Marks = dict[tuple[int, bool], list[int]]
+"""Ends of marks by (pattern index, whether a gate): leads and opening words, each list sorted."""
 """Where a pattern matched, in order: the span of its ``group`` (or of the whole match)."""
 
 
@@ -137,10 +141,15 @@ class HyperscanScanner:
         self.patterns = list(patterns)
         self._lock = threading.Lock()
         self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        expressions = [_for_hyperscan(compiled.gate or compiled.pattern.regex) for compiled in self.patterns]
-        # Leads get the ids after the patterns, in the order of the patterns that have one.
-        self._lead_owner = [compiled.index for compiled in self.patterns if compiled.pattern.lead]
-        expressions += [_for_hyperscan(self.patterns[index].pattern.lead) for index in self._lead_owner]
+        expressions = [_for_hyperscan(compiled.pattern.regex) for compiled in self.patterns]
+        # Marks (a pattern's lead, or the words that open a gated pattern) get the ids after the
+        # patterns: the scan reports where they end, and windows are narrowed or skipped with them.
+        self._marks = [(c.index, False) for c in self.patterns if c.pattern.lead]
+        self._marks += [(c.index, True) for c in self.patterns if c.gate]
+        expressions += [
+            _for_hyperscan(self.patterns[index].gate if gate else self.patterns[index].pattern.lead)
+            for index, gate in self._marks
+        ]
         try:
             self._database.compile(
                 expressions=expressions,
@@ -151,8 +160,8 @@ class HyperscanScanner:
         except hyperscan.error as exc:
             raise PatternError(f"Hyperscan cannot compile the recognizer patterns: {exc}") from exc
 
-    def ends(self, text: str) -> tuple[list[int], dict[int, list[int]]]:
-        """Run the database once: sorted packed (pattern index, match end) keys, lead ends by pattern."""
+    def ends(self, text: str) -> tuple[list[int], Marks]:
+        """Run the database once: sorted packed (pattern index, match end) keys, and mark ends."""
         data = text.encode("ascii", "privacyops-pii-ascii")
         # One int per report, pattern id in the high bits: no tuple per callback, and sorting ints
         # orders by pattern, then by end.
@@ -166,18 +175,18 @@ class HyperscanScanner:
             self._database.scan(data, match_event_handler=on_match)
         keys.sort()
         count = len(self.patterns)
-        leads: dict[int, list[int]] = {}
+        marks: Marks = {}
         while keys and keys[-1] >> _END_BITS >= count:
             key = keys.pop()
-            leads.setdefault(self._lead_owner[(key >> _END_BITS) - count], []).append(key & _END_MASK)
-        for found in leads.values():
+            marks.setdefault(self._marks[(key >> _END_BITS) - count], []).append(key & _END_MASK)
+        for found in marks.values():
             found.reverse()
-        return keys, leads
+        return keys, marks
 
     def scan(self, text: str) -> Iterator[tuple[CompiledPattern, Spans]]:
-        ends, leads = self.ends(text)
+        ends, marks = self.ends(text)
         size = len(text)
-        for pattern_id, windows in _windows_by_pattern(ends, self.patterns, text, leads):
+        for pattern_id, windows in _windows_by_pattern(ends, self.patterns, text, marks):
             compiled = self.patterns[pattern_id]
             if len(windows) * WINDOW_COST > size:
                 # Many windows cost more in call overhead than one pass of ``re`` over everything.
@@ -227,7 +236,7 @@ def _windows_by_pattern(
     keys: list[int],
     patterns: Sequence[CompiledPattern],
     text: str,
-    leads: dict[int, list[int]] | None = None,
+    marks: Marks | None = None,
 ) -> Iterator[tuple[int, list[tuple[int, int]]]]:
     """Group sorted packed (pattern, end) keys into merged windows per pattern.
 
@@ -243,7 +252,8 @@ def _windows_by_pattern(
         pattern_id = keys[i] >> _END_BITS
         compiled = patterns[pattern_id]
         width, anchor, reach = compiled.width, compiled.pattern.anchor, compiled.pattern.anchor_reach
-        lead_ends = leads.get(pattern_id) if leads else None
+        lead_ends = marks.get((pattern_id, False)) if marks else None
+        gate_ends = marks.get((pattern_id, True), []) if marks and compiled.gate else None
         windows: list[tuple[int, int]] = []
         start, stop = -1, -1
         next_pattern = (pattern_id + 1) << _END_BITS
@@ -251,6 +261,11 @@ def _windows_by_pattern(
             end = keys[i] & _END_MASK
             i += 1
             low = end - width if end > width else 0
+            if gate_ends is not None:
+                # A gated match needs an opening word ending at most ``gate_reach`` before it starts.
+                first = bisect.bisect_left(gate_ends, low - compiled.gate_reach)
+                if first == len(gate_ends) or gate_ends[first] > end:
+                    continue
             if anchor:
                 near = text.rfind(anchor, low, end) - reach
                 if near > low:
@@ -267,18 +282,16 @@ def _windows_by_pattern(
             if start >= 0:
                 windows.append((start, stop))
             start, stop = low, end
-        windows.append((start, stop))
-        yield pattern_id, windows
+        if start >= 0:
+            windows.append((start, stop))
+            yield pattern_id, windows
 
 
-def gate_expression(words: Sequence[str], width: int, regex: str) -> str:
-    """Return a Hyperscan expression matching ``regex`` only after one of ``words``.
+def gate_expression(words: Sequence[str]) -> str:
+    """Return the Hyperscan expression of ``words`` that open a gated pattern.
 
-    A word (any case, starting a word of the text) then at most ``width`` characters, then the
-    pattern. Every match of the pattern with such a word before it ends where this expression
-    reports an end, so confirming windows at those ends finds exactly those matches; the recognizer
-    still applies its own, finer rule. Non-ASCII letters stand for the placeholder the scan feeds
-    Hyperscan instead of them.
+    Any case, starting a word of the text (not after a letter), as the recognizer reads its context
+    words. Non-ASCII letters stand for the placeholder the scan feeds Hyperscan instead of them.
     """
     if not words:
         raise PatternError("a gated pattern needs context words")
@@ -286,9 +299,7 @@ def gate_expression(words: Sequence[str], width: int, regex: str) -> str:
         "".join("\\x1a" if not ch.isascii() else re.escape(ch) for ch in word.lower())
         for word in sorted(words, key=len, reverse=True)
     )
-    # Something always precedes the pattern here, so its "start of text or ..." alternative goes.
-    embedded = regex.replace("(?:^|", "(?:")
-    return rf"(?:^|[^A-Za-z])(?i:{alternatives})[\s\S]{{0,{width}}}(?:{embedded})"
+    return rf"(?:^|[^A-Za-z])(?i:{alternatives})"
 
 
 def _for_hyperscan(regex: str) -> bytes:

@@ -43,8 +43,9 @@ class Pattern:
     anchor_reach: int = 0
     gated: bool = False
     """Counts only after one of the recognizer's ``CONTEXT`` words (within ``CONTEXT_WIDTH``
-    characters before, or in the key name), which ``detect`` checks. The Hyperscan scan then reports
-    only matches with such a word before them, so bare digit runs without one never reach Python.
+    characters before, or in the key name), which ``detect`` checks. The Hyperscan scan also reports
+    where such words end and confirms only matches with one close before them, so bare digit runs
+    without a word never reach Python.
     Matches of a gated pattern must not overlap one another (true of delimited digit runs)."""
     lead: str = ""
     """A bounded expression every match begins with (its keyword or scheme). The Hyperscan scan reports
