@@ -168,19 +168,29 @@ class Recognizer:
         counts where it starts a word of the text: "telephone" holds "phone" but not as a word, even
         when the window happens to begin inside it.
         """
+        # Inlined window and word searches: this runs for most candidates of most recognizers.
         text, start, floor = candidate.text, candidate.start, candidate.floor
-        low = max(floor, start - self.CONTEXT_WIDTH)
+        low = start - self.CONTEXT_WIDTH
+        if low < floor:
+            low = floor
         before = text[low:start].lower()
-        window = _blocked(text, low, floor) + before
+        window = _BLOCK + before if low > floor and text[low - 1] in _LETTERS else before
         if context:
             window = context[-self.CONTEXT_WIDTH :].lower() + "\n" + window
-        positive = _last_word(window, self._context)
-        near = before[-NEGATIVE_WIDTH:].rpartition("\n")[2]
-        near = _blocked(text, start - len(near), floor) + near
-        negative = _last_word(near, self._negative)
-        # Distances from the match decide which word is nearer.
-        if negative >= 0 and (positive < 0 or len(near) - negative < len(window) - positive):
-            return -1
+        positive = -1
+        if self._context is not None:
+            found = self._context.match(window)
+            if found is not None:
+                positive = found.start(1)
+        if self._negative is not None:
+            near = before[-NEGATIVE_WIDTH:].rpartition("\n")[2]
+            at = start - len(near)
+            if at > floor and text[at - 1] in _LETTERS:
+                near = _BLOCK + near
+            found = self._negative.match(near)
+            # Distances from the match decide which word is nearer.
+            if found is not None and (positive < 0 or len(near) - found.start(1) < len(window) - positive):
+                return -1
         return 1 if positive >= 0 else 0
 
 
@@ -188,11 +198,7 @@ _BLOCK = "\x01"
 """Put before a window that begins right after a letter, so no word counts as starting there."""
 
 
-def _blocked(text: str, at: int, floor: int) -> str:
-    if at <= floor:
-        return ""
-    previous = text[at - 1]
-    return _BLOCK if previous.isascii() and previous.isalpha() else ""
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def _last_word_finder(words: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -201,14 +207,6 @@ def _last_word_finder(words: tuple[str, ...]) -> re.Pattern[str] | None:
         return None
     body = "|".join(re.escape(word.lower()) for word in sorted(words, key=len, reverse=True))
     return re.compile(rf"(?s).*(?<![a-z\x01])({body})")
-
-
-def _last_word(window: str, finder: re.Pattern[str] | None) -> int:
-    """Return where the last context word starts in ``window``, or -1."""
-    if finder is None:
-        return -1
-    match = finder.match(window)
-    return -1 if match is None else match.start(1)
 
 
 NEGATIVE_WIDTH = 24
