@@ -68,12 +68,14 @@ class PhoneRecognizer(Recognizer):
     regions: tuple[str, ...] = DEFAULT_REGIONS
 
     def detect(self, candidate: Candidate, context: str = "") -> list[Detection]:
-        before = candidate.char_before()
+        text, start, stop = candidate.text, candidate.start, candidate.end
+        before = text[start - 1] if start > candidate.floor else ""
         if before and (before.isalnum() or before in "._-/:+#@$"):
             return []
         if before == "=" and _QUERY_KEY.search(candidate.before(48)):
             return []  # a URL query value: the URL recognizer reports it
-        after = candidate.char_after()
+        top = candidate.ceiling if candidate.ceiling >= 0 else len(text)
+        after = text[stop] if stop < top else ""
         if after and (after.isalnum() or after in "_@/"):
             return []
         value, end = candidate.value, candidate.end
@@ -102,18 +104,18 @@ class PhoneRecognizer(Recognizer):
         return adjusted
 
     def _score(self, value: str) -> float | None:
-        core = _EXTENSION.sub("", value).strip()
+        has_extension = "x" in value or "X" in value or "#" in value
+        core = (_EXTENSION.sub("", value) if has_extension else value).strip()
         if _NOT_PHONE.match(core):
             return None
         digits = _NON_DIGIT.sub("", core)
-        if not 7 <= len(digits) <= 15 or len(set(digits)) == 1:
+        if not 7 <= len(digits) <= 15 or digits.count(digits[0]) == len(digits):
             return None
-        international = core.startswith(("+", "(+", "00"))
-        formatted = bool(_SEPARATED.search(core.lstrip("+(").rstrip(")")))
-        if international:
+        if core.startswith(("+", "(+", "00")):
             return self._international(core)
         if len(digits) < 9:
             return 0.3  # short national numbers ("404 35741" in an access log) need a phone word
+        formatted = _SEPARATED.search(core.lstrip("+(").rstrip(")")) is not None
         return _national(core, formatted, self.regions)
 
     def _international(self, core: str) -> float | None:
