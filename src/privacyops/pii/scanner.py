@@ -25,6 +25,7 @@ MAX_PATTERN_WIDTH = 20_000
 _END_BITS = 40
 """Bits for a match end in the scan's packed reports: texts up to a terabyte."""
 _END_MASK = (1 << _END_BITS) - 1
+_ID_SHIFT = 2 * _END_BITS
 _NON_ASCII = "\x1a"
 _GROUP_NAME = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 
@@ -155,30 +156,35 @@ class HyperscanScanner:
                 expressions=expressions,
                 ids=list(range(len(expressions))),
                 elements=len(expressions),
-                flags=[0] * len(expressions),
+                # Exact patterns ask for the start of each match too, so no window is needed.
+                flags=[hyperscan.HS_FLAG_SOM_LEFTMOST if c.pattern.exact else 0 for c in self.patterns]
+                + [0] * len(self._marks),
             )
         except hyperscan.error as exc:
             raise PatternError(f"Hyperscan cannot compile the recognizer patterns: {exc}") from exc
 
     def ends(self, text: str) -> tuple[list[int], Marks]:
-        """Run the database once: sorted packed (pattern index, match end) keys, and mark ends."""
+        """Run the database once: sorted packed (pattern index, match end, start) keys, mark ends.
+
+        The start is Hyperscan's leftmost start for exact patterns, 0 for the others.
+        """
         data = text.encode("ascii", "privacyops-pii-ascii")
         # One int per report, pattern id in the high bits: no tuple per callback, and sorting ints
         # orders by pattern, then by end.
         keys: list[int] = []
         append = keys.append
 
-        def on_match(pattern_id: int, _start: int, end: int, _flags: int, _context: Any) -> None:
-            append(pattern_id << _END_BITS | end)
+        def on_match(pattern_id: int, start: int, end: int, _flags: int, _context: Any) -> None:
+            append(pattern_id << _ID_SHIFT | end << _END_BITS | start)
 
         with self._lock:
             self._database.scan(data, match_event_handler=on_match)
         keys.sort()
         count = len(self.patterns)
         marks: Marks = {}
-        while keys and keys[-1] >> _END_BITS >= count:
+        while keys and keys[-1] >> _ID_SHIFT >= count:
             key = keys.pop()
-            marks.setdefault(self._marks[(key >> _END_BITS) - count], []).append(key & _END_MASK)
+            marks.setdefault(self._marks[(key >> _ID_SHIFT) - count], []).append(key >> _END_BITS & _END_MASK)
         for found in marks.values():
             found.reverse()
         return keys, marks
@@ -188,7 +194,9 @@ class HyperscanScanner:
         size = len(text)
         for pattern_id, windows in _windows_by_pattern(ends, self.patterns, text, marks):
             compiled = self.patterns[pattern_id]
-            if len(windows) * WINDOW_COST > size:
+            if compiled.pattern.exact:
+                spans = _exact_spans(compiled, text, windows, size)
+            elif len(windows) * WINDOW_COST > size:
                 # Many windows cost more in call overhead than one pass of ``re`` over everything.
                 spans = _all_spans(compiled, text)
             else:
@@ -228,6 +236,24 @@ def _spans_in_windows(compiled: CompiledPattern, text: str, windows: Spans, size
     return spans
 
 
+def _exact_spans(compiled: CompiledPattern, text: str, pairs: Spans, size: int) -> Spans:
+    """Spans of an exact pattern: ``re`` matches at each start Hyperscan gave, to read the group.
+
+    Should ``re`` disagree at some start (it never does for a pattern declared exact), that pair is
+    confirmed as a window instead, so the result is still exactly ``re``'s.
+    """
+    match = compiled.regex.match
+    group = compiled.pattern.group or 0
+    spans: Spans = []
+    for start, end in pairs:
+        hit = match(text, start)
+        if hit is not None and hit.end() == end:
+            spans.append(hit.span(group))
+        else:
+            spans.extend(_spans_in_windows(compiled, text, [(max(0, end - compiled.width), end)], size))
+    return sorted(set(spans))
+
+
 WINDOW_COST = 400
 """Characters of plain ``re`` scanning that cost about as much as confirming one window."""
 
@@ -249,16 +275,24 @@ def _windows_by_pattern(
     """
     i, count = 0, len(keys)
     while i < count:
-        pattern_id = keys[i] >> _END_BITS
+        pattern_id = keys[i] >> _ID_SHIFT
         compiled = patterns[pattern_id]
+        next_pattern = (pattern_id + 1) << _ID_SHIFT
+        if compiled.pattern.exact:
+            # Hyperscan gave each match whole: its (start, end) pairs are the windows.
+            exact = []
+            while i < count and keys[i] < next_pattern:
+                exact.append((keys[i] & _END_MASK, keys[i] >> _END_BITS & _END_MASK))
+                i += 1
+            yield pattern_id, exact
+            continue
         width, anchor, reach = compiled.width, compiled.pattern.anchor, compiled.pattern.anchor_reach
         lead_ends = marks.get((pattern_id, False)) if marks else None
         gate_ends = marks.get((pattern_id, True), []) if marks and compiled.gate else None
         windows: list[tuple[int, int]] = []
         start, stop = -1, -1
-        next_pattern = (pattern_id + 1) << _END_BITS
         while i < count and keys[i] < next_pattern:
-            end = keys[i] & _END_MASK
+            end = keys[i] >> _END_BITS & _END_MASK
             i += 1
             low = end - width if end > width else 0
             if gate_ends is not None:

@@ -41,6 +41,10 @@ class Pattern:
     (``@`` of an email: the local part is at most 64 long and the domain has none). It lets the scan
     start confirming a match just before the anchor instead of a whole pattern width back."""
     anchor_reach: int = 0
+    exact: bool = False
+    """Each match ends where no other match of the pattern could, and none overlap: Hyperscan's
+    leftmost start and end of a report are then the match itself, so the scan skips the search
+    for it (``re`` still reads the group). Delimited shapes such as dotted quads qualify."""
     gated: bool = False
     """Counts only after one of the recognizer's ``CONTEXT`` words (within ``CONTEXT_WIDTH``
     characters before, or in the key name), which ``detect`` checks. The Hyperscan scan also reports

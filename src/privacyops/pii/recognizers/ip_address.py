@@ -26,7 +26,7 @@ _V4_STRICT = rf"(?:^|[^0-9A-Za-z_.])(?P<v>(?:{_OCTET}\.){{3}}{_OCTET})\b"
 class IpAddressRecognizer(Recognizer):
     ENTITY: ClassVar[str] = "IP_ADDRESS"
     PATTERNS: ClassVar[tuple[Pattern, ...]] = (
-        Pattern("ipv4", _V4_STRICT, 0.8, group="v", requires=(".",), kind="ipv4"),
+        Pattern("ipv4", _V4_STRICT, 0.8, group="v", requires=(".",), kind="ipv4", exact=True),
         Pattern("ipv6", rf"{_V6}(?:%[0-9A-Za-z]{{1,15}})?", 0.8, requires=(":",), kind="ipv6"),
     )
     CONTEXT: ClassVar[tuple[str, ...]] = ("ip", "address", "client", "remote", "host", "from", "src", "dst")
