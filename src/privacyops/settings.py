@@ -47,6 +47,13 @@ class Settings(BaseSettings):
         default=None,
         description="Bootstrap admin API token; generated into PRIVACYOPS_HOME when unset.",
     )
+    langfuse_callback_token: str | None = Field(
+        default=None,
+        description=(
+            "Shared token the Langfuse ingestion masking callback must carry (?token= in the callback "
+            "URL, or Authorization: Bearer); unset, the callback is open: keep it on a private network."
+        ),
+    )
     worker_in_process: bool = Field(
         default=True, description="Run a job consumer inside the server process."
     )

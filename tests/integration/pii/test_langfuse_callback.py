@@ -7,6 +7,9 @@ from typing import Any
 
 import httpx
 
+from privacyops.api.app import create_app
+from privacyops.settings import Settings
+from tests.integration.conftest import serving
 from tests.integration.pii.conftest import ADMIN_TOKEN
 
 URL = "/api/v1/pii/langfuse/ingestion-mask"
@@ -146,3 +149,22 @@ def test_mask_and_analyze_endpoints_need_a_token(live_server: str) -> None:
         live_server + "/api/v1/pii/analyze", json={"text": "ip 203.0.113.7"}, headers=auth
     ).json()
     assert found == [{"start": 3, "end": 14, "entity": "IP_ADDRESS", "score": 1.0, "kind": "ipv4"}]
+
+
+def test_a_configured_callback_token_is_required(settings: Settings) -> None:
+    guarded = create_app(settings.model_copy(update={"langfuse_callback_token": "lf-callback-secret"}))
+    with serving(guarded) as url:
+        _check_token_rules(url)
+
+
+def _check_token_rules(app_with_token: str) -> None:
+    payload = otlp()
+    refused = httpx.post(app_with_token + URL, json=payload, headers=_headers())
+    assert refused.status_code == 401 and "token" in refused.json()["detail"]
+    wrong = httpx.post(app_with_token + URL + "?token=nope", json=payload, headers=_headers())
+    assert wrong.status_code == 401
+    by_query = httpx.post(app_with_token + URL + "?token=lf-callback-secret", json=payload, headers=_headers())
+    assert by_query.status_code == 200 and "jane@example.com" not in by_query.text
+    bearer = {**_headers(), "Authorization": "Bearer lf-callback-secret"}
+    by_header = httpx.post(app_with_token + URL, json=payload, headers=bearer)
+    assert by_header.status_code == 200 and by_header.json() == by_query.json()

@@ -2,13 +2,16 @@
 
 Langfuse (self-hosted, ingestion masking enabled) POSTs each OTLP/JSON trace export with the headers
 ``X-Langfuse-Org-Id`` and ``X-Langfuse-Project-Id`` and waits at most 500 ms for the same JSON back,
-masked. The callback is public because Langfuse sends no token; it only ever returns a masked copy of
-what the caller sent. Policies per project come from the manifest's ``pii`` section, or from
-``pii-policies.yml`` in ``PRIVACYOPS_HOME`` while the manifest has none.
+masked. Langfuse sends no credentials of its own, so the callback takes no API token; it only ever
+returns a masked copy of what the caller sent. With ``PRIVACYOPS_LANGFUSE_CALLBACK_TOKEN`` set, the
+callback URL configured in Langfuse must carry that token (``?token=...``), or the request must send it
+as a bearer token, and anything else is refused. Policies per project come from the manifest's ``pii``
+section, or from ``pii-policies.yml`` in ``PRIVACYOPS_HOME`` while the manifest has none.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 from pathlib import Path
@@ -100,6 +103,7 @@ async def langfuse_ingestion_mask(
     org_id: Annotated[str | None, Header(alias="X-Langfuse-Org-Id")] = None,
 ) -> JSONResponse:
     """Return the posted OTLP/JSON export with personal data masked under the project's policy."""
+    _check_callback_token(request)
     payload = await _json_body(request)
     masker = _masker(request, project_id)
     try:
@@ -108,6 +112,22 @@ async def langfuse_ingestion_mask(
     except structured.PayloadError as exc:
         raise HTTPException(422, detail=str(exc)) from exc
     return _respond(masked)
+
+
+def _check_callback_token(request: Request) -> None:
+    settings, _manifest = _state(request)
+    expected = getattr(settings, "langfuse_callback_token", None)
+    if not expected:
+        return
+    given = request.query_params.get("token", "")
+    scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+    if not given and scheme.lower() == "bearer":
+        given = bearer.strip()
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="token: missing or wrong (the callback URL must carry PRIVACYOPS_LANGFUSE_CALLBACK_TOKEN)",
+        )
 
 
 class MaskRequest(BaseModel):
