@@ -64,7 +64,7 @@ class Engine:
         self._key_opens: dict[str, bool] = {}
 
     def _gated(self, compiled: scanning.CompiledPattern) -> scanning.CompiledPattern:
-        if not compiled.pattern.gated:
+        if not compiled.pattern.gated or self.threshold <= compiled.pattern.ungated_score:
             return compiled
         owner = self.recognizers[compiled.owner]
         gate = scanning.gate_expression(owner.CONTEXT)

@@ -157,14 +157,14 @@ def test_a_configured_callback_token_is_required(settings: Settings) -> None:
         _check_token_rules(url)
 
 
-def _check_token_rules(app_with_token: str) -> None:
+def _check_token_rules(base: str) -> None:
     payload = otlp()
-    refused = httpx.post(app_with_token + URL, json=payload, headers=_headers())
+    refused = httpx.post(base + URL, json=payload, headers=_headers())
     assert refused.status_code == 401 and "token" in refused.json()["detail"]
-    wrong = httpx.post(app_with_token + URL + "?token=nope", json=payload, headers=_headers())
+    wrong = httpx.post(base + URL + "?token=nope", json=payload, headers=_headers())
     assert wrong.status_code == 401
-    by_query = httpx.post(app_with_token + URL + "?token=lf-callback-secret", json=payload, headers=_headers())
+    by_query = httpx.post(base + URL + "?token=lf-callback-secret", json=payload, headers=_headers())
     assert by_query.status_code == 200 and "jane@example.com" not in by_query.text
     bearer = {**_headers(), "Authorization": "Bearer lf-callback-secret"}
-    by_header = httpx.post(app_with_token + URL, json=payload, headers=bearer)
+    by_header = httpx.post(base + URL, json=payload, headers=bearer)
     assert by_header.status_code == 200 and by_header.json() == by_query.json()

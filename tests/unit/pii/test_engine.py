@@ -100,3 +100,11 @@ def test_gated_digit_runs_are_found_after_a_word_or_under_a_telling_key(backend:
         [("NATIONAL_ID", "111222333")],
         [],
     ]
+
+
+def test_a_gate_applies_only_where_the_threshold_hides_ungated_matches() -> None:
+    text = "ref 536228145 and ssn 536228146"
+    default = [(f.entity, f.value_in(text)) for f in Engine(backend="hyperscan").analyze(text)]
+    assert default == [("US_SSN", "536228146")]
+    low = Engine(backend="hyperscan", threshold=0.1)
+    assert [f.value_in(text) for f in low.analyze(text) if f.entity == "US_SSN"] == ["536228145", "536228146"]

@@ -51,6 +51,9 @@ class Pattern:
     where such words end and confirms only matches with one close before them, so bare digit runs
     without a word never reach Python.
     Matches of a gated pattern must not overlap one another (true of delimited digit runs)."""
+    ungated_score: float = 0.0
+    """What a gated pattern's match scores at most without such a word (0: it is not reported). The
+    engine applies the gate only when its threshold is above this."""
     lead: str = ""
     """A bounded expression every match begins with (its keyword or scheme). The Hyperscan scan reports
     where leads end, so a wide pattern is confirmed from just before the first lead near a reported

@@ -14,7 +14,7 @@ class UsSsnRecognizer(Recognizer):
     PATTERNS: ClassVar[tuple[Pattern, ...]] = (
         Pattern("ssn-dashed", r"\b\d{3}-\d{2}-\d{4}\b", 0.85),
         Pattern("ssn-spaced", r"\b\d{3} \d{2} \d{4}\b", 0.45),
-        Pattern("ssn-plain", r"\b\d{9}\b", 0.2),
+        Pattern("ssn-plain", r"\b\d{9}\b", 0.2, gated=True, ungated_score=0.2),
     )
     CONTEXT: ClassVar[tuple[str, ...]] = ("ssn", "social security", "social sec", "taxpayer", "ss#", "ss #")
     NEGATIVE_CONTEXT: ClassVar[tuple[str, ...]] = ("order", "invoice", "tracking", "phone", "tel")
