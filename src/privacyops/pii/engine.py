@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from privacyops.pii import scanner as scanning
 from privacyops.pii.recognizers import Candidate, Detection, Pattern, Recognizer, default_recognizers
+from privacyops.pii.scanner import Spans
 
 SEPARATOR = "\n\x00\n"
 _new_tuple = tuple.__new__
@@ -86,46 +87,14 @@ class Engine:
             return []
         joined, starts = _join(texts)
         ceilings = [start + len(text) for start, text in zip(starts, texts, strict=True)]
-        last = len(texts) - 1
-        per_text: list[list[Finding]] = [[] for _ in texts]
+        batch = _Batch(joined, starts, ceilings, contexts or None, [[] for _ in texts])
         for compiled, spans in self._scan(joined, starts, ceilings, contexts):
-            # One pattern at a time, its spans in text order: the owning text only moves forward.
-            pattern = compiled.pattern
             recognizer = self.recognizers[compiled.owner]
-            detect, entity, name = recognizer.detect, recognizer.ENTITY, recognizer.name
-            index, floor, ceiling = 0, starts[0], ceilings[0]
-            next_floor = starts[1] if last else len(joined) + 1
-            for start, end in spans:
-                if not floor <= start < next_floor:
-                    index = bisect.bisect_right(starts, start) - 1
-                    floor, ceiling = starts[index], ceilings[index]
-                    next_floor = starts[index + 1] if index < last else len(joined) + 1
-                if start < 0 or start >= ceiling:
-                    continue
-                stop = end if end < ceiling else ceiling
-                candidate = Candidate(joined, start, stop, pattern, floor, ceiling)
-                context = contexts[index] if contexts else ""
-                detections = detect(candidate, context)
-                if not detections and pattern.resume:
-                    detections = _resume_inside(compiled, recognizer, candidate, context)
-                out = per_text[index]
-                for detection in detections:
-                    if detection.end > detection.start:
-                        stop = detection.end if detection.end < ceiling else ceiling
-                        # tuple.__new__ skips the named tuple's Python-level constructor (hot path).
-                        out.append(
-                            _new_tuple(
-                                Finding,
-                                (
-                                    detection.start - floor,
-                                    stop - floor,
-                                    detection.entity or entity,
-                                    detection.score,
-                                    detection.kind,
-                                    name,
-                                ),
-                            )
-                        )
+            if _judges_by_value(recognizer) and not compiled.pattern.resume:
+                _collect_by_value(batch, compiled, recognizer, spans)
+            else:
+                _collect(batch, compiled, recognizer, spans)
+        per_text = batch.found
         if self.extra:
             for index, text in enumerate(texts):
                 for analyzer in self.extra:
@@ -172,6 +141,82 @@ class Engine:
         if self.entities is not None:
             kept = [f for f in kept if f.entity in self.entities]
         return resolve_overlaps(kept)
+
+
+@dataclasses.dataclass(slots=True)
+class _Batch:
+    """Texts scanned together: the joined text, where each starts and ends, keys, findings so far."""
+
+    joined: str
+    starts: list[int]
+    ceilings: list[int]
+    contexts: Sequence[str] | None
+    found: list[list[Finding]]
+
+    def owner(self, start: int) -> int:
+        return bisect.bisect_right(self.starts, start) - 1
+
+
+def _collect(batch: _Batch, compiled: scanning.CompiledPattern, recognizer: Recognizer, spans: Spans) -> None:
+    """Hand each span of one pattern to its recognizer and keep what it reports, per text."""
+    joined, starts, ceilings, contexts = batch.joined, batch.starts, batch.ceilings, batch.contexts
+    pattern, detect, entity, name = compiled.pattern, recognizer.detect, recognizer.ENTITY, recognizer.name
+    # The spans come in text order, so the owning text only moves forward; look it up on a change.
+    index, floor, ceiling, next_floor = -1, 1, 0, 0
+    for start, end in spans:
+        if not floor <= start < next_floor:
+            index = batch.owner(start)
+            floor, ceiling = starts[index], ceilings[index]
+            next_floor = starts[index + 1] if index + 1 < len(starts) else len(joined) + 1
+        if start < 0 or start >= ceiling:
+            continue
+        candidate = Candidate(joined, start, end if end < ceiling else ceiling, pattern, floor, ceiling)
+        context = contexts[index] if contexts else ""
+        detections = detect(candidate, context)
+        if not detections and pattern.resume:
+            detections = _resume_inside(compiled, recognizer, candidate, context)
+        out = batch.found[index]
+        for detection in detections:
+            if detection.end > detection.start:
+                stop = detection.end if detection.end < ceiling else ceiling
+                entry = (detection.start - floor, stop - floor, detection.entity or entity, detection.score)
+                # tuple.__new__ skips the named tuple's Python-level constructor (hot path).
+                out.append(_new_tuple(Finding, (*entry, detection.kind, name)))
+
+
+def _judges_by_value(recognizer: Recognizer) -> bool:
+    """Tell whether the recognizer decides from the matched value alone (the base ``detect``, no words)."""
+    return type(recognizer).detect is Recognizer.detect and not recognizer.uses_context
+
+
+def _collect_by_value(
+    batch: _Batch, compiled: scanning.CompiledPattern, recognizer: Recognizer, spans: Spans
+) -> None:
+    """Do what ``_collect`` does for recognizers that judge the value alone (emails).
+
+    The base ``detect`` is inlined, without a candidate or a detection object per match.
+    """
+    joined, starts, ceilings = batch.joined, batch.starts, batch.ceilings
+    pattern, entity, name = compiled.pattern, recognizer.ENTITY, recognizer.name
+    invalid, validate = recognizer.invalidate_result, recognizer.validate_result
+    index, floor, ceiling, next_floor = -1, 1, 0, 0
+    for start, end in spans:
+        if not floor <= start < next_floor:
+            index = batch.owner(start)
+            floor, ceiling = starts[index], ceilings[index]
+            next_floor = starts[index + 1] if index + 1 < len(starts) else len(joined) + 1
+        if start < 0 or start >= ceiling:
+            continue
+        stop = end if end < ceiling else ceiling
+        value = joined[start:stop]
+        if stop <= start or invalid(value):
+            continue
+        verdict = validate(value)
+        if verdict is False:
+            continue
+        score = 1.0 if verdict else pattern.score
+        finding = (start - floor, stop - floor, entity, score, pattern.kind, name)
+        batch.found[index].append(_new_tuple(Finding, finding))
 
 
 RESUME_TRIES = 4

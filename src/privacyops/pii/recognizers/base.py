@@ -139,8 +139,16 @@ class Recognizer:
         """Return True for a checksum that holds, False for one that fails, None when there is none."""
         return None
 
+    @property
+    def uses_context(self) -> bool:
+        """Tell whether the recognizer has context words (positive or negative)."""
+        return self._uses_context
+
     def detect(self, candidate: Candidate, context: str = "") -> list[Detection]:
-        """Turn one candidate into detections (none, or usually one); ``context`` is extra text before."""
+        """Turn one candidate into detections (none, or usually one); ``context`` is extra text before.
+
+        The engine inlines this method for recognizers without context words that keep it.
+        """
         value = candidate.value
         if self.invalidate_result(value):
             return []

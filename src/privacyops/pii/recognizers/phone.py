@@ -106,7 +106,8 @@ class PhoneRecognizer(Recognizer):
     def _score(self, value: str) -> float | None:
         has_extension = "x" in value or "X" in value or "#" in value
         core = (_EXTENSION.sub("", value) if has_extension else value).strip()
-        if _NOT_PHONE.match(core):
+        # Every look-alike shape has a dot, a dash or a slash; numbers written without one skip the test.
+        if ("." in core or "-" in core or "/" in core) and _NOT_PHONE.match(core):
             return None
         digits = _NON_DIGIT.sub("", core)
         if not 7 <= len(digits) <= 15 or digits.count(digits[0]) == len(digits):
