@@ -137,8 +137,6 @@ class Engine:
         return opens
 
     def _finish(self, found: list[Finding]) -> list[Finding]:
-        if not found:
-            return found
         kept = [f for f in found if f.score >= self.threshold]
         if self.entities is not None:
             kept = [f for f in kept if f.entity in self.entities]
@@ -262,8 +260,6 @@ def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
     own, which gives the same answer as settling all at once, since runs never touch each other.
     """
     by_position = sorted(findings)
-    if all(later.start >= earlier.end for earlier, later in zip(by_position, by_position[1:], strict=False)):
-        return by_position  # the usual case: nothing overlaps, nothing to settle
     kept: list[Finding] = []
     run: list[Finding] = []
     reach = -1
