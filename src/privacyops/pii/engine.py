@@ -173,15 +173,17 @@ def _collect(batch: _Batch, compiled: scanning.CompiledPattern, recognizer: Reco
         candidate = Candidate(joined, start, end if end < ceiling else ceiling, pattern, floor, ceiling)
         context = contexts[index] if contexts else ""
         detections = detect(candidate, context)
-        if not detections and pattern.resume:
+        if not detections:
+            if not pattern.resume:
+                continue
             detections = _resume_inside(compiled, recognizer, candidate, context)
         out = batch.found[index]
-        for detection in detections:
-            if detection.end > detection.start:
-                stop = detection.end if detection.end < ceiling else ceiling
-                entry = (detection.start - floor, stop - floor, detection.entity or entity, detection.score)
+        for found_start, found_end, score, kind, other in detections:
+            if found_end > found_start:
+                stop = found_end if found_end < ceiling else ceiling
                 # tuple.__new__ skips the named tuple's Python-level constructor (hot path).
-                out.append(_new_tuple(Finding, (*entry, detection.kind, name)))
+                finding = (found_start - floor, stop - floor, other or entity, score, kind, name)
+                out.append(_new_tuple(Finding, finding))
 
 
 def _judges_by_value(recognizer: Recognizer) -> bool:
