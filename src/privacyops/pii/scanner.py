@@ -53,6 +53,8 @@ class CompiledPattern:
     regex: re.Pattern[str]
     width: int
     lead_width: int = 0
+    run_table: bytes | None = None
+    """Maps the pattern's ``anchor_run`` characters to NUL, for finding where such a run starts."""
     gate: str = ""
     """For a gated pattern: the Hyperscan expression of the words that open it (``gate_expression``)."""
     gate_reach: int = 0
@@ -76,7 +78,9 @@ def compile_patterns(owned: Sequence[tuple[int, Pattern]]) -> list[CompiledPatte
         if pattern.group and pattern.group not in regex.groupindex:
             raise PatternError(f"pattern {pattern.name!r} has no group named {pattern.group!r}")
         lead_width = _width(pattern.name, pattern.lead)[1] if pattern.lead else 0
-        compiled.append(CompiledPattern(index, owner, pattern, regex, int(high), lead_width))
+        run = pattern.anchor_run.encode("ascii")
+        table = bytes.maketrans(run, b"\x00" * len(run)) if run else None
+        compiled.append(CompiledPattern(index, owner, pattern, regex, int(high), lead_width, table))
     return compiled
 
 
@@ -219,17 +223,19 @@ def _spans_in_windows(compiled: CompiledPattern, text: str, windows: Spans, size
     spans: Spans = []
     append = spans.append
     reach = width + 2
+    last_stop = 0
     for start, end in windows:
         limit = end + reach
         if limit > size:
             limit = size
-        position = start
+        # ``finditer`` never starts a match before the previous one ended.
+        position = start if start > last_stop else last_stop
         while position < end:
             hit = search(text, position, limit)
             if hit is None or hit.start() >= end:
                 break
             append(hit.span(group))
-            stop = hit.end()
+            stop = last_stop = hit.end()
             if stop >= end:
                 break
             position = stop
@@ -301,7 +307,10 @@ def _windows_by_pattern(
                 if first == len(gate_ends) or gate_ends[first] > end:
                     continue
             if anchor:
-                near = text.rfind(anchor, low, end) - reach
+                at = text.rfind(anchor, low, end)
+                near = at - reach
+                if compiled.run_table is not None and near < at:
+                    near = _run_start(text, near if near > 0 else 0, at, compiled.run_table)
                 if near > low:
                     low = near
             elif lead_ends:
@@ -319,6 +328,13 @@ def _windows_by_pattern(
         if start >= 0:
             windows.append((start, stop))
             yield pattern_id, windows
+
+
+def _run_start(text: str, low: int, at: int, table: bytes) -> int:
+    """Where the run of ``table``'s characters that ends at ``at`` starts (no earlier than ``low``)."""
+    # Run characters become NUL; what is left after stripping the trailing NULs ends before the run.
+    piece = text[low:at].encode("ascii", "privacyops-pii-ascii").translate(table)
+    return low + len(piece.rstrip(b"\x00"))
 
 
 def gate_expression(words: Sequence[str]) -> str:

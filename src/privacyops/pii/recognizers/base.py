@@ -41,6 +41,9 @@ class Pattern:
     (``@`` of an email: the local part is at most 64 long and the domain has none). It lets the scan
     start confirming a match just before the anchor instead of a whole pattern width back."""
     anchor_reach: int = 0
+    anchor_run: str = ""
+    """The characters that fill a match from its start up to the anchor (an email's local part): the
+    window then starts where the run of such characters before the anchor starts."""
     exact: bool = False
     """Each match ends where no other match of the pattern could, and none overlap: Hyperscan's
     leftmost start and end of a report are then the match itself, so the scan skips the search

@@ -7,6 +7,7 @@ from typing import ClassVar
 from privacyops.pii.recognizers.base import Pattern, Recognizer
 
 # Flat classes, not nested groups: nested quantifiers make ``re`` backtrack badly on long words.
+_LOCAL_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+'-"
 _LOCAL = r"[A-Za-z0-9._%+'-]{1,64}"
 _DOMAIN = r"[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,4}\.[A-Za-z]{2,24}"
 
@@ -14,7 +15,8 @@ _DOMAIN = r"[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,4}\.[A-Za-z]{2,24}"
 class EmailRecognizer(Recognizer):
     ENTITY: ClassVar[str] = "EMAIL_ADDRESS"
     PATTERNS: ClassVar[tuple[Pattern, ...]] = (
-        Pattern("email", rf"{_LOCAL}@{_DOMAIN}\b", 0.9, requires=("@",), anchor="@", anchor_reach=64),
+        Pattern("email", rf"{_LOCAL}@{_DOMAIN}\b", 0.9, requires=("@",), anchor="@", anchor_reach=64,
+                anchor_run=_LOCAL_CHARS),
     )
     # No context words: the shape is certain enough, and skipping the lookup keeps emails cheap.
 
