@@ -23,9 +23,8 @@ from privacyops.pii.recognizers.base import Pattern
 
 MAX_PATTERN_WIDTH = 20_000
 _END_BITS = 40
-"""Bits for a match end in the scan's packed reports: texts up to a terabyte."""
+"""Bits for a match end in an exact pattern's packed reports: texts up to a terabyte."""
 _END_MASK = (1 << _END_BITS) - 1
-_ID_SHIFT = 2 * _END_BITS
 _NON_ASCII = "\x1a"
 _GROUP_NAME = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 
@@ -167,31 +166,24 @@ class HyperscanScanner:
         except hyperscan.error as exc:
             raise PatternError(f"Hyperscan cannot compile the recognizer patterns: {exc}") from exc
 
-    def ends(self, text: str) -> tuple[list[int], Marks]:
-        """Run the database once: sorted packed (pattern index, match end, start) keys, mark ends.
+    def ends(self, text: str) -> tuple[list[list[int]], Marks]:
+        """Run the database once: per pattern, the ends it reported in order; and the mark ends.
 
-        The start is Hyperscan's leftmost start for exact patterns, 0 for the others.
+        An exact pattern's entries carry Hyperscan's leftmost start too: ``start << 40 | end``.
         """
         data = text.encode("ascii", "privacyops-pii-ascii")
-        # One int per report, pattern id in the high bits: no tuple per callback, and sorting ints
-        # orders by pattern, then by end.
-        keys: list[int] = []
-        append = keys.append
+        reports: list[list[int]] = [[] for _ in range(len(self.patterns) + len(self._marks))]
 
         def on_match(pattern_id: int, start: int, end: int, _flags: int, _context: Any) -> None:
-            append(pattern_id << _ID_SHIFT | end << _END_BITS | start)
+            reports[pattern_id].append(start << _END_BITS | end)
 
         with self._lock:
             self._database.scan(data, match_event_handler=on_match)
-        keys.sort()
+        for found in reports:
+            found.sort()  # Hyperscan reports by end offset already: this only guards the order
         count = len(self.patterns)
-        marks: Marks = {}
-        while keys and keys[-1] >> _ID_SHIFT >= count:
-            key = keys.pop()
-            marks.setdefault(self._marks[(key >> _ID_SHIFT) - count], []).append(key >> _END_BITS & _END_MASK)
-        for found in marks.values():
-            found.reverse()
-        return keys, marks
+        marks: Marks = {mark: reports[count + index] for index, mark in enumerate(self._marks)}
+        return reports[:count], marks
 
     def scan(self, text: str) -> Iterator[tuple[CompiledPattern, Spans]]:
         ends, marks = self.ends(text)
@@ -265,12 +257,12 @@ WINDOW_COST = 400
 
 
 def _windows_by_pattern(
-    keys: list[int],
+    reports: list[list[int]],
     patterns: Sequence[CompiledPattern],
     text: str,
     marks: Marks | None = None,
 ) -> Iterator[tuple[int, list[tuple[int, int]]]]:
-    """Group sorted packed (pattern, end) keys into merged windows per pattern.
+    """Turn each pattern's reported ends into merged windows.
 
     A window for an end ``e`` is ``[e - width, e]``, narrowed two ways. With an anchor: from
     ``anchor_reach`` before the last anchor in that range (the last anchor inside any match ending at
@@ -279,27 +271,20 @@ def _windows_by_pattern(
     starts in the range with its lead, so that lead ends no earlier than the first one found, and at
     most ``lead_width`` after the match starts).
     """
-    i, count = 0, len(keys)
-    while i < count:
-        pattern_id = keys[i] >> _ID_SHIFT
+    for pattern_id, ends in enumerate(reports):
+        if not ends:
+            continue
         compiled = patterns[pattern_id]
-        next_pattern = (pattern_id + 1) << _ID_SHIFT
         if compiled.pattern.exact:
             # Hyperscan gave each match whole: its (start, end) pairs are the windows.
-            exact = []
-            while i < count and keys[i] < next_pattern:
-                exact.append((keys[i] & _END_MASK, keys[i] >> _END_BITS & _END_MASK))
-                i += 1
-            yield pattern_id, exact
+            yield pattern_id, [(key >> _END_BITS, key & _END_MASK) for key in ends]
             continue
         width, anchor, reach = compiled.width, compiled.pattern.anchor, compiled.pattern.anchor_reach
         lead_ends = marks.get((pattern_id, False)) if marks else None
         gate_ends = marks.get((pattern_id, True), []) if marks and compiled.gate else None
         windows: list[tuple[int, int]] = []
         start, stop = -1, -1
-        while i < count and keys[i] < next_pattern:
-            end = keys[i] >> _END_BITS & _END_MASK
-            i += 1
+        for end in ends:
             low = end - width if end > width else 0
             if gate_ends is not None:
                 # A gated match needs an opening word ending at most ``gate_reach`` before it starts.
