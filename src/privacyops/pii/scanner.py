@@ -15,6 +15,7 @@ import bisect
 import codecs
 import re
 import threading
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -166,24 +167,25 @@ class HyperscanScanner:
         except hyperscan.error as exc:
             raise PatternError(f"Hyperscan cannot compile the recognizer patterns: {exc}") from exc
 
-    def ends(self, text: str) -> tuple[list[list[int]], Marks]:
+    def ends(self, text: str) -> tuple[dict[int, list[int]], Marks]:
         """Run the database once: per pattern, the ends it reported in order; and the mark ends.
 
         An exact pattern's entries carry Hyperscan's leftmost start too: ``start << 40 | end``.
         """
         data = text.encode("ascii", "privacyops-pii-ascii")
-        reports: list[list[int]] = [[] for _ in range(len(self.patterns) + len(self._marks))]
+        # A list only for ids that report: a short text need not allocate one per pattern.
+        reports: defaultdict[int, list[int]] = defaultdict(list)
 
         def on_match(pattern_id: int, start: int, end: int, _flags: int, _context: Any) -> None:
             reports[pattern_id].append(start << _END_BITS | end)
 
         with self._lock:
             self._database.scan(data, match_event_handler=on_match)
-        for found in reports:
+        for found in reports.values():
             found.sort()  # Hyperscan reports by end offset already: this only guards the order
         count = len(self.patterns)
-        marks: Marks = {mark: reports[count + index] for index, mark in enumerate(self._marks)}
-        return reports[:count], marks
+        marks: Marks = {mark: reports.get(count + index, []) for index, mark in enumerate(self._marks)}
+        return {pattern_id: found for pattern_id, found in reports.items() if pattern_id < count}, marks
 
     def scan(self, text: str) -> Iterator[tuple[CompiledPattern, Spans]]:
         ends, marks = self.ends(text)
@@ -257,7 +259,7 @@ WINDOW_COST = 400
 
 
 def _windows_by_pattern(
-    reports: list[list[int]],
+    reports: dict[int, list[int]],
     patterns: Sequence[CompiledPattern],
     text: str,
     marks: Marks | None = None,
@@ -271,9 +273,8 @@ def _windows_by_pattern(
     starts in the range with its lead, so that lead ends no earlier than the first one found, and at
     most ``lead_width`` after the match starts).
     """
-    for pattern_id, ends in enumerate(reports):
-        if not ends:
-            continue
+    for pattern_id in sorted(reports):
+        ends = reports[pattern_id]
         compiled = patterns[pattern_id]
         if compiled.pattern.exact:
             # Hyperscan gave each match whole: its (start, end) pairs are the windows.
