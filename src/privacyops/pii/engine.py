@@ -153,21 +153,22 @@ class _Batch:
     contexts: Sequence[str] | None
     found: list[list[Finding]]
 
-    def owner(self, start: int) -> int:
-        return bisect.bisect_right(self.starts, start) - 1
+    def locate(self, start: int) -> tuple[int, int, int, int]:
+        """Return the text holding ``start``: its index, start and end, and where the next one starts."""
+        index = bisect.bisect_right(self.starts, start) - 1
+        following = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.joined) + 1
+        return index, self.starts[index], self.ceilings[index], following
 
 
 def _collect(batch: _Batch, compiled: scanning.CompiledPattern, recognizer: Recognizer, spans: Spans) -> None:
     """Hand each span of one pattern to its recognizer and keep what it reports, per text."""
-    joined, starts, ceilings, contexts = batch.joined, batch.starts, batch.ceilings, batch.contexts
+    joined, contexts = batch.joined, batch.contexts
     pattern, detect, entity, name = compiled.pattern, recognizer.detect, recognizer.ENTITY, recognizer.name
     # The spans come in text order, so the owning text only moves forward; look it up on a change.
     index, floor, ceiling, next_floor = -1, 1, 0, 0
     for start, end in spans:
         if not floor <= start < next_floor:
-            index = batch.owner(start)
-            floor, ceiling = starts[index], ceilings[index]
-            next_floor = starts[index + 1] if index + 1 < len(starts) else len(joined) + 1
+            index, floor, ceiling, next_floor = batch.locate(start)
         if start < 0 or start >= ceiling:
             continue
         candidate = Candidate(joined, start, end if end < ceiling else ceiling, pattern, floor, ceiling)
@@ -198,15 +199,13 @@ def _collect_by_value(
 
     The base ``detect`` is inlined, without a candidate or a detection object per match.
     """
-    joined, starts, ceilings = batch.joined, batch.starts, batch.ceilings
+    joined = batch.joined
     pattern, entity, name = compiled.pattern, recognizer.ENTITY, recognizer.name
     invalid, validate = recognizer.invalidate_result, recognizer.validate_result
     index, floor, ceiling, next_floor = -1, 1, 0, 0
     for start, end in spans:
         if not floor <= start < next_floor:
-            index = batch.owner(start)
-            floor, ceiling = starts[index], ceilings[index]
-            next_floor = starts[index + 1] if index + 1 < len(starts) else len(joined) + 1
+            index, floor, ceiling, next_floor = batch.locate(start)
         if start < 0 or start >= ceiling:
             continue
         stop = end if end < ceiling else ceiling

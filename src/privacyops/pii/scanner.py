@@ -85,9 +85,9 @@ def compile_patterns(owned: Sequence[tuple[int, Pattern]]) -> list[CompiledPatte
 
 
 Spans = list[tuple[int, int]]
+"""Where a pattern matched, in order: the span of its ``group`` (or of the whole match)."""
 Marks = dict[tuple[int, bool], list[int]]
 """Ends of marks by (pattern index, whether a gate): leads and opening words, each list sorted."""
-"""Where a pattern matched, in order: the span of its ``group`` (or of the whole match)."""
 
 
 def _width(name: str, regex: str) -> tuple[int, int]:
@@ -275,7 +275,10 @@ def _windows_by_pattern(
     ``e`` is the last one in the range, and the match starts at most ``anchor_reach`` before it). With
     a lead: from ``lead_width`` before the first lead ending in that range (a match ending at ``e``
     starts in the range with its lead, so that lead ends no earlier than the first one found, and at
-    most ``lead_width`` after the match starts).
+    most ``lead_width`` after the match starts). An anchor with an ``anchor_run`` narrows further, to
+    where that run before the anchor starts. A gated pattern's end gets no window at all when no
+    opening word ends within ``gate_reach`` before the range. An exact pattern's reports are its
+    matches: they pass as (start, end) pairs.
     """
     for pattern_id in sorted(reports):
         ends = reports[pattern_id]
