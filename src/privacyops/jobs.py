@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
-import pkgutil
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,6 +57,9 @@ class TaskSpec:
 
 
 _REGISTRY: dict[str, TaskSpec] = {}
+# Task names that code outside the tasks modules enqueues, with the module that named them: checked
+# against the registry when a queue starts, so a task that is never registered stops the start-up.
+_NEEDED: dict[str, str] = {}
 
 
 def task(
@@ -92,20 +95,53 @@ def periodic(
     return register
 
 
+def needs(*names: str) -> tuple[str, ...]:
+    """Declare task names the calling module enqueues; a queue refuses to start if one is unknown."""
+    caller = sys._getframe(1).f_globals.get("__name__", "?")
+    for name in names:
+        _NEEDED.setdefault(name, caller)
+    return names
+
+
 def registered_tasks() -> dict[str, TaskSpec]:
     """Return every declared task by name (after importing the packages' ``tasks`` modules)."""
     import_task_modules()
     return dict(_REGISTRY)
 
 
+def task_module_names() -> list[str]:
+    """Dotted names of every ``tasks.py`` below the package, at any depth.
+
+    The files are found on disk rather than through ``pkgutil``, which skips a folder that lacks an
+    ``__init__.py``: a package's tasks are registered whether or not it has one.
+    """
+    root = Path(privacyops.__file__).parent
+    names = []
+    for path in sorted(root.rglob("tasks.py")):
+        parts = path.relative_to(root).with_suffix("").parts
+        if "__pycache__" not in parts:
+            names.append(".".join(("privacyops", *parts)))
+    return names
+
+
 def import_task_modules() -> None:
-    """Import ``privacyops.<package>.tasks`` for every package that has one."""
-    for info in pkgutil.iter_modules(privacyops.__path__):
-        if not info.ispkg:
-            continue
-        module_name = f"privacyops.{info.name}.tasks"
-        if importlib.util.find_spec(module_name) is not None:
-            importlib.import_module(module_name)
+    """Import every ``privacyops.<package>.tasks`` module so that its tasks are registered."""
+    for module_name in task_module_names():
+        importlib.import_module(module_name)
+
+
+def missing_tasks() -> dict[str, str]:
+    """Task names enqueued somewhere (``needs``) that no ``@task`` or ``@periodic`` registers."""
+    import_task_modules()
+    return {name: where for name, where in sorted(_NEEDED.items()) if name not in _REGISTRY}
+
+
+def check_registry() -> None:
+    """Raise :class:`UnknownTask` naming every task that is enqueued but never registered."""
+    missing = missing_tasks()
+    if missing:
+        listed = ", ".join(f"{name} (named in {where})" for name, where in missing.items())
+        raise UnknownTask(f"tasks enqueued but not registered: {listed}; is their tasks.py importable?")
 
 
 @dataclass
@@ -146,6 +182,7 @@ class JobQueue:
         self._consumer: _QuietConsumer | None = None
         for spec in registered_tasks().values():
             self._tasks[spec.name] = self._bind(spec)
+        check_registry()
 
     def _bind(self, spec: TaskSpec) -> Any:
         context = self.context

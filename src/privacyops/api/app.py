@@ -55,6 +55,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router)
     for router in discover_routers(web_package):
         app.include_router(router)
+    jobs.check_registry()  # the routes name the tasks they enqueue: all must be registered
     app.mount("/static", StaticFiles(directory=str(Path(web_package.__file__).with_name("static"))), "static")
     return app
 

@@ -17,12 +17,14 @@ from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field
 
+from privacyops import jobs
 from privacyops.api import deps
 from privacyops.opendsr import clients, schemas, service, signing
 from privacyops.store.models.opendsr import OpendsrClient
 
 log = logging.getLogger(__name__)
 
+SEND_CALLBACKS, PROCESS = jobs.needs("opendsr_send_callbacks", "opendsr_process")
 router = APIRouter(tags=["OpenDSR (processor)"])
 PREFIX = "/opendsr/v1"
 Admin = Annotated[deps.Principal, deps.require_role("admin")]
@@ -114,8 +116,8 @@ async def create_request(request: Request, caller: Customer, signer: SignerDep,
     except service.OpendsrError as exc:
         return rule_problem(signer, exc)
     session.commit()
-    _dispatch(services, "opendsr_send_callbacks")
-    _dispatch(services, "opendsr_process", row.id)
+    _dispatch(services, SEND_CALLBACKS)
+    _dispatch(services, PROCESS, row.id)
     receipt = schemas.Receipt(
         controller_id=service.controller_id(caller),
         expected_completion_time=row.expected_completion_time,
@@ -165,7 +167,7 @@ def cancel_request(subject_request_id: str, caller: Customer, signer: SignerDep,
     except service.OpendsrError as exc:
         return rule_problem(signer, exc)
     session.commit()
-    _dispatch(services, "opendsr_send_callbacks")
+    _dispatch(services, SEND_CALLBACKS)
     answer = schemas.Cancellation(controller_id=service.controller_id(caller),
                                   subject_request_id=row.subject_request_id, received_time=now,
                                   processor_signature=signer.sign(subject_request_id.encode()))

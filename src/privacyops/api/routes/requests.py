@@ -18,6 +18,7 @@ from fastapi.responses import PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from privacyops import jobs
 from privacyops.api import deps
 from privacyops.requests import (
     context,
@@ -38,6 +39,8 @@ from privacyops.requests.context import ServiceContext
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1/requests", tags=["subject requests"])
+# After a change: send its messages, and start the run of a request that became ready.
+AFTER_CHANGE_TASKS = jobs.needs("requests_send_outbox", "execution_dispatch_ready")
 
 Reviewer = Annotated[deps.Principal, deps.require_role("reviewer")]
 Viewer = Annotated[deps.Principal, deps.require_role("viewer")]
@@ -80,7 +83,7 @@ def commit_and_dispatch(session: Session, services: deps.Services) -> None:
     """Commit the change with its messages, then ask a worker to send them and start ready runs."""
     session.commit()
     # A verified or approved request starts its run too; the periodic reconciler catches any miss.
-    for task in ("requests_send_outbox", "execution_dispatch_ready"):
+    for task in AFTER_CHANGE_TASKS:
         try:
             services.queue.enqueue(task)
         except Exception as exc:  # the periodic sweeps do the work later
