@@ -17,6 +17,9 @@ import sqlalchemy as sa
 
 ALLOWED_SKIPS = Path(__file__).with_name("allowed_skips.txt")
 
+# Records which requirement ids each test proves (@pytest.mark.req) for python -m tests.reqtrace.
+pytest_plugins = ("tests.reqtrace.plugin",)
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(

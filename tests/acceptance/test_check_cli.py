@@ -24,6 +24,7 @@ def check(*args: str | Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.req("NV-4")
 def test_seed_manifest_passes_with_the_nv4_warnings_in_json():
     result = check(LANGFUSE_MANIFEST, "--format", "json", "--today", "2026-11-26")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -46,6 +47,7 @@ def test_seed_manifest_text_output_one_line_per_finding():
     assert "0 error(s)" in result.stdout
 
 
+@pytest.mark.req("NV-1")
 def test_stale_notice_fails():
     result = check(LANGFUSE_MANIFEST, "--format", "json", "--today", "2027-04-01")
     assert result.returncode == 1

@@ -52,6 +52,7 @@ def test_render_rejects_an_unknown_format() -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.req("RK-2")
 def test_ropa_json_has_every_field_filled() -> None:
     result = privacyops("report", "ropa", str(LANGFUSE_MANIFEST), "--format", "json")
     assert result.returncode == 0, result.stderr
@@ -84,6 +85,7 @@ def test_ropa_warns_about_fields_the_manifest_lacks(tmp_path: Path) -> None:
     assert "has no security_measures" in result.stderr
 
 
+@pytest.mark.req("NV-3")
 def test_ccpa_json_and_markdown() -> None:
     result = privacyops("report", "ccpa", str(LANGFUSE_MANIFEST), "--format", "json")
     assert result.returncode == 0, result.stderr

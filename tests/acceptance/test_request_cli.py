@@ -49,6 +49,7 @@ def submit(env: dict[str, str], *extra: str) -> dict[str, object]:
     return dict(json.loads(done.stdout))
 
 
+@pytest.mark.req("RK-1")
 def test_submit_list_show_and_decide(env: dict[str, str]) -> None:
     filed = submit(env, "--region", "eu")
     assert filed["state"] == "awaiting_verification"
@@ -100,6 +101,7 @@ def test_bad_submit_exits_1_naming_the_field(env: dict[str, str], args: list[str
     assert json.loads(run(env, "request", "list", "--json").stdout) == []
 
 
+@pytest.mark.req("DL-1", "INT-2")
 def test_extension_after_the_first_period_exits_1_and_changes_nothing(env: dict[str, str]) -> None:
     filed = submit(env, "--received-at", "2025-01-31T09:00:00+01:00", "--channel", "ticket", "--verified")
     assert filed["response_due"] == "2025-02-28"

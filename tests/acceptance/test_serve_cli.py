@@ -127,6 +127,7 @@ def test_db_upgrade_unreachable_database_is_one_clear_line(tmp_path: Path) -> No
     assert "Traceback" not in result.stderr and "secret" not in result.stderr
 
 
+@pytest.mark.req("RK-4")
 def test_audit_verify_names_the_tampered_row(db_url: str, tmp_path: Path) -> None:
     db.upgrade(db_url)
     engine = db.make_engine(db_url)

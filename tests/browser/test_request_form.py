@@ -70,6 +70,7 @@ def audit_verify(db_url: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.req("INT-1", "RK-4")
 def test_form_to_verified_with_due_dates_and_a_tamper_evident_trail(
     page: Any, served: str, smtp: Inbox, db_url: str
 ) -> None:

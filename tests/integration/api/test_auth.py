@@ -104,6 +104,7 @@ def test_manifest_summary_for_viewers(client: TestClient, admin_headers: dict[st
     assert body["purposes"] > 0 and body["subprocessors"] > 0 and "eea" in body["regions"]
 
 
+@pytest.mark.req("RK-4")
 def test_audit_verify_names_the_tampered_row(
     app: FastAPI, client: TestClient, admin_headers: dict[str, str]
 ) -> None:

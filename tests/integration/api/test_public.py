@@ -6,6 +6,7 @@ from html import escape as html_escape
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -91,6 +92,7 @@ def test_privacy_page_is_html_in_the_layout(client: TestClient, app: FastAPI) ->
     assert css.status_code == 200 and "--accent" in css.text
 
 
+@pytest.mark.req("OS-4")
 def test_gpc_declaration_follows_the_spec(client: TestClient, app: FastAPI) -> None:
     response = client.get("/.well-known/gpc.json")
     assert response.status_code == 200
@@ -112,6 +114,7 @@ def test_openapi_and_docs_live_under_api_v1(client: TestClient) -> None:
     assert client.get("/openapi.json").status_code == 404
 
 
+@pytest.mark.req("OS-4")
 def test_real_uvicorn_serves_the_public_pages(live_server: str, app: FastAPI) -> None:
     with httpx.Client(base_url=live_server, timeout=10) as http:
         health = http.get("/healthz")

@@ -62,6 +62,7 @@ def test_access_reads_the_subject_from_both_connectors(manifest: Manifest,
     assert [r["id"] for r in result.rows["tracing.traces"]] == ["t1"]
 
 
+@pytest.mark.req("ER-1")
 def test_erasure_leaves_zero_matches_and_proves_it(manifest: Manifest,
                                                    connectors: dict[str, Connector]) -> None:
     plan = build_plan(manifest, {"email": ANN}, "erasure")
@@ -75,6 +76,7 @@ def test_erasure_leaves_zero_matches_and_proves_it(manifest: Manifest,
                                                     ["id"])] == ["c2"]
 
 
+@pytest.mark.req("ER-6")
 def test_a_manual_recipient_in_a_system_fails_loudly_instead_of_completing(manifest: Manifest) -> None:
     systems = {"hiring": System.model_validate({"connector": "manual", "tables": {"candidates": {
         "identity": {"email": "email"}, "fields": {"id": None, "email": "user.contact.email"}}}})}

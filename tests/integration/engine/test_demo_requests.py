@@ -63,6 +63,7 @@ def test_access_returns_exactly_the_ground_truth(demo: tuple[str, SqlConnector],
     assert len(got["traces"]) == 100 and len(got["observations"]) == 300
 
 
+@pytest.mark.req("AC-4")
 def test_access_states_secrets_without_disclosing_them(demo: tuple[str, SqlConnector],
                                                       shipped: Manifest) -> None:
     url, connector = demo
@@ -79,6 +80,7 @@ def test_access_states_secrets_without_disclosing_them(demo: tuple[str, SqlConne
     assert secrets and all(s and s not in text for s in secrets)
 
 
+@pytest.mark.req("ER-1", "ER-2")
 def test_erasure_leaves_no_match_and_spares_everyone_else(demo: tuple[str, SqlConnector],
                                                           erasable: Manifest) -> None:
     url, connector = demo
@@ -107,6 +109,7 @@ def test_erasure_twice_gives_the_same_end_state(demo: tuple[str, SqlConnector], 
     assert truth.checksums(url) == after_first
 
 
+@pytest.mark.req("ER-6")
 def test_a_field_that_cannot_be_nulled_fails_loudly(demo: tuple[str, SqlConnector],
                                                     shipped: Manifest) -> None:
     url, connector = demo
@@ -120,6 +123,7 @@ def test_a_field_that_cannot_be_nulled_fails_loudly(demo: tuple[str, SqlConnecto
     assert truth.user_id_matches(url, "u_1").get("users.id") == 1  # nothing claims the subject is gone
 
 
+@pytest.mark.req("ER-6")
 def test_a_declared_column_missing_from_the_database_fails_loudly(demo: tuple[str, SqlConnector],
                                                                   erasable: Manifest) -> None:
     _, connector = demo

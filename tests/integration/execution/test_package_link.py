@@ -61,6 +61,7 @@ def completion_link(setup: Setup, request_id: str) -> str:
         return str(found[0])
 
 
+@pytest.mark.req("AC-3")
 def test_completion_message_links_to_a_package_that_downloads(
         setup: Setup, settings: Settings, completed_access: str, live_server: str) -> None:
     url = completion_link(setup, completed_access)
@@ -84,6 +85,7 @@ def test_completion_message_links_to_a_package_that_downloads(
         assert chain.verify(session).ok
 
 
+@pytest.mark.req("AC-3")
 def test_the_link_lasts_the_configured_days(setup: Setup, completed_access: str) -> None:
     token = completion_link(setup, completed_access).rsplit("/", 1)[1]
     grant = package_links.verify_link(token, SECRET, datetime.now(UTC))
@@ -92,6 +94,7 @@ def test_the_link_lasts_the_configured_days(setup: Setup, completed_access: str)
     assert timedelta(days=links.DEFAULT_DAYS - 1) < left <= timedelta(days=links.DEFAULT_DAYS)
 
 
+@pytest.mark.req("AC-3")
 def test_an_expired_link_is_gone(completed_access: str, live_server: str) -> None:
     token = package_links.sign_link(completed_access, datetime.now(UTC) - timedelta(minutes=1), SECRET)
     response = httpx.get(f"{live_server}{links.ROUTE}/{token}")
@@ -101,6 +104,7 @@ def test_an_expired_link_is_gone(completed_access: str, live_server: str) -> Non
 
 
 @pytest.mark.parametrize("change", ["payload", "signature", "key", "garbage"])
+@pytest.mark.req("AC-3")
 def test_an_altered_link_is_refused(completed_access: str, live_server: str, change: str) -> None:
     later = datetime.now(UTC) + timedelta(days=1)
     token = package_links.sign_link(completed_access, later, SECRET)

@@ -26,6 +26,7 @@ def with_field(setup: Setup, table: str, name: str, **spec: object) -> None:
     setup.env.manifest = manifest.model_copy(update={"systems": systems})
 
 
+@pytest.mark.req("ER-6")
 def test_a_field_that_cannot_be_erased_fails_the_request_loudly(setup: Setup) -> None:
     with_field(setup, "api_keys", "hashed_secret_key",
                categories=["user.authorization.credentials"], erase="null")
@@ -45,6 +46,7 @@ def test_a_field_that_cannot_be_erased_fails_the_request_loudly(setup: Setup) ->
     assert "u_1" in truth.ground_truth(setup.demo_url, "u_1")["users"]
 
 
+@pytest.mark.req("RR-1")
 def test_rectification_changes_every_declared_copy_and_tells_recipients(setup: Setup) -> None:
     request_id = setup.submit("rectification")
     with setup.sessions.begin() as session:
@@ -63,6 +65,7 @@ def test_rectification_changes_every_declared_copy_and_tells_recipients(setup: S
     assert all("user.contact.email" in t.categories for t in tasks)
 
 
+@pytest.mark.req("RR-2")
 def test_restriction_blocks_processing_and_lifting_needs_a_notice(setup: Setup) -> None:
     request_id = setup.submit("restriction")
     with setup.sessions.begin() as session:
@@ -82,6 +85,7 @@ def test_restriction_blocks_processing_and_lifting_needs_a_notice(setup: Setup) 
         assert restriction.may_process(session, manifest, [digest], "marketing_communications").allowed
 
 
+@pytest.mark.req("RR-3")
 def test_a_marketing_objection_has_no_override(setup: Setup) -> None:
     request_id = setup.submit("marketing_opt_out")
     with setup.sessions.begin() as session:
@@ -96,6 +100,7 @@ def test_a_marketing_objection_has_no_override(setup: Setup) -> None:
         assert not restriction.may_process(session, setup.env.manifest, [digest], row.scope).allowed
 
 
+@pytest.mark.req("ER-5")
 def test_an_erased_subject_stays_suppressed_and_a_reimport_is_flagged(setup: Setup) -> None:
     request_id = setup.submit("erasure")
     with setup.sessions.begin() as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from privacyops.audit import chain
@@ -22,6 +23,7 @@ def close_all_tasks(setup: Setup, request_id: str) -> int:
     return len(tasks)
 
 
+@pytest.mark.req("ER-1", "ER-2")
 def test_erasure_runs_every_step_proves_nothing_is_left_and_closes(setup: Setup) -> None:
     owned = truth.ground_truth(setup.demo_url, "u_1")
     before = truth.checksums(setup.demo_url, exclude=owned)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from privacyops.execution import runner, start
@@ -27,6 +28,7 @@ def test_a_verified_access_request_is_ready_then_runs_to_completion(setup: Setup
         assert records.get_request(session, request_id).state == "completed"
 
 
+@pytest.mark.req("PC-1")
 def test_a_request_that_finds_only_customer_data_is_forwarded_not_run(setup: Setup) -> None:
     engine = sa.create_engine(setup.demo_url)
     with engine.begin() as conn:  # a person named only inside a customer's trace

@@ -62,6 +62,7 @@ def submit(session: Session, ctx: ServiceContext, email: str) -> str:
     return request.id
 
 
+@pytest.mark.req("PC-1")
 def test_a_request_matching_only_customer_data_is_forwarded(
     store: Session, app_db: dict[str, SqlConnector], manifest: Manifest, demo: Demo,
 ) -> None:
@@ -86,6 +87,7 @@ def test_a_request_matching_only_customer_data_is_forwarded(
     assert runs == 0  # nothing ran, nothing is exported
 
 
+@pytest.mark.req("PC-1")
 def test_a_request_that_also_finds_controller_data_stays(
     store: Session, app_db: dict[str, SqlConnector], manifest: Manifest, demo: Demo,
 ) -> None:
@@ -98,6 +100,7 @@ def test_a_request_that_also_finds_controller_data_stays(
     assert routing.forward_of(store, request_id) is None
 
 
+@pytest.mark.req("PC-1")
 def test_by_plan_alone_only_processor_tables_forward(manifest: Manifest) -> None:
     by_email = routing.classify(manifest, {"email": OUTSIDER})
     assert not by_email.processor_only and "app_db.users" in by_email.controller_tables

@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -64,6 +65,7 @@ def traces(url: str, where: str, **params: Any) -> set[str]:
     return found
 
 
+@pytest.mark.req("PC-2")
 def test_erasure_removes_the_end_user_traces_in_that_project_only(
     app: FastAPI, client: TestClient, admin_headers: dict[str, str], demo: Demo,
     callback_server: CallbackServer,
@@ -113,6 +115,7 @@ def test_erasure_removes_the_end_user_traces_in_that_project_only(
     assert status.json()["results_count"] >= len(in_project)
 
 
+@pytest.mark.req("PC-2")
 def test_hashed_email_access_returns_only_rows_of_that_project(
     app: FastAPI, client: TestClient, admin_headers: dict[str, str], demo: Demo,
 ) -> None:
@@ -131,6 +134,7 @@ def test_hashed_email_access_returns_only_rows_of_that_project(
         assert demo.extra_trace not in found
 
 
+@pytest.mark.req("PC-2")
 def test_cancel_only_while_pending_and_only_own_requests(
     client: TestClient, admin_headers: dict[str, str], demo: Demo, callback_server: CallbackServer,
     app: FastAPI,
@@ -155,6 +159,7 @@ def test_cancel_only_while_pending_and_only_own_requests(
     assert traces(demo.url, "user_id = :u AND project_id = :p", u=demo.user, p=demo.project)
 
 
+@pytest.mark.req("PC-2")
 def test_bad_documents_and_missing_tokens(client: TestClient, admin_headers: dict[str, str]) -> None:
     customer = register(client, admin_headers, "p_1")
     good = document("erasure", [{"identity_type": "email", "identity_value": "a@example.com"}], [])
@@ -185,6 +190,7 @@ def test_bad_documents_and_missing_tokens(client: TestClient, admin_headers: dic
     assert client.post("/opendsr/v1/requests", headers=customer, json=good).status_code == 409
 
 
+@pytest.mark.req("PC-2")
 def test_a_failed_callback_is_retried_in_order(
     app: FastAPI, client: TestClient, admin_headers: dict[str, str], demo: Demo,
     callback_server: CallbackServer,

@@ -86,6 +86,7 @@ def ids_by_table(data: dict[str, Any]) -> dict[str, set[str]]:
     return found
 
 
+@pytest.mark.req("AC-3")
 def test_the_package_holds_every_row_of_the_subject_and_no_one_elses(demo: tuple[str, AccessResult],
                                                                      manifest: Manifest) -> None:
     url, result = demo
@@ -100,6 +101,7 @@ def test_the_package_holds_every_row_of_the_subject_and_no_one_elses(demo: tuple
     assert data["lookback"]["rows_left_out"] == {}
 
 
+@pytest.mark.req("AC-1", "AC-6")
 def test_every_art15_section_is_present_and_not_empty(demo: tuple[str, AccessResult],
                                                       manifest: Manifest) -> None:
     _, result = demo
@@ -114,6 +116,7 @@ def test_every_art15_section_is_present_and_not_empty(demo: tuple[str, AccessRes
     assert "Content ingested into the Cloud Service" in files["cover-letter.md"]
 
 
+@pytest.mark.req("AC-4")
 def test_no_secret_hash_or_card_number_leaves(demo: tuple[str, AccessResult], manifest: Manifest) -> None:
     url, result = demo
     files = package(manifest, result)
@@ -136,6 +139,7 @@ def test_no_secret_hash_or_card_number_leaves(demo: tuple[str, AccessResult], ma
     assert "password: set" in files["cover-letter.md"]
 
 
+@pytest.mark.req("AC-2")
 def test_other_peoples_emails_are_masked(demo: tuple[str, AccessResult], manifest: Manifest) -> None:
     url, result = demo
     files = package(manifest, result)
@@ -151,6 +155,7 @@ def test_other_peoples_emails_are_masked(demo: tuple[str, AccessResult], manifes
     assert SUBJECT["email"] in text
 
 
+@pytest.mark.req("AC-5")
 def test_twelve_months_by_default_with_the_older_rows_counted(demo: tuple[str, AccessResult],
                                                               manifest: Manifest) -> None:
     url, result = demo
@@ -165,6 +170,7 @@ def test_twelve_months_by_default_with_the_older_rows_counted(demo: tuple[str, A
     assert any("extended" in note for note in data["lookback"]["notes"])
 
 
+@pytest.mark.req("AC-3")
 def test_the_package_is_sealed_at_rest_and_fetched_through_an_expiring_link(
         demo: tuple[str, AccessResult], manifest: Manifest) -> None:
     _, result = demo

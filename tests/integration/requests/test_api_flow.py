@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
@@ -19,6 +20,7 @@ def file(client: TestClient, **overrides: Any) -> Any:
     return client.post("/api/v1/requests", json=body)
 
 
+@pytest.mark.req("INT-1", "DL-2", "RK-4")
 def test_public_intake_sends_acknowledgement_and_code_then_verifies(
     client: TestClient, smtp: Inbox, send_mail: Any, admin: dict[str, str], app: Any
 ) -> None:
@@ -103,12 +105,14 @@ def test_duplicate_links_to_the_open_request_without_revealing_it(
     assert other_type.status_code == 201
 
 
+@pytest.mark.req("DL-4")
 def test_opt_out_needs_no_verification_and_runs_on_the_short_clock(client: TestClient) -> None:
     answer = file(client, type="opt_out_sale_share", regions=["us-ca"])
     assert answer.status_code == 201
     assert answer.json()["state"] == "verified"
 
 
+@pytest.mark.req("ER-5")
 def test_erasure_waits_for_approval_then_completes_with_er5_wording(
     client: TestClient, smtp: Inbox, send_mail: Any, admin: dict[str, str]
 ) -> None:
@@ -129,6 +133,7 @@ def test_erasure_waits_for_approval_then_completes_with_er5_wording(
     assert detail["flags"]["previously_erased"] is True
 
 
+@pytest.mark.req("DL-1")
 def test_denial_tells_the_subject_how_to_complain(
     client: TestClient, smtp: Inbox, send_mail: Any, admin: dict[str, str]
 ) -> None:

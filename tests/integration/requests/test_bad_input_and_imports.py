@@ -38,6 +38,7 @@ def test_bad_intake_names_field_and_rule(
     assert client.get("/api/v1/requests", headers=admin).json() == []
 
 
+@pytest.mark.req("INT-2", "DL-1")
 def test_ticket_keeps_its_original_time_and_dl1_extension_is_refused_after_the_first_month(
     client: TestClient, admin: dict[str, str]
 ) -> None:
@@ -71,6 +72,7 @@ def test_naive_ticket_time_is_refused(client: TestClient, admin: dict[str, str])
     assert answer.json()["detail"]["field"] == "received_at"
 
 
+@pytest.mark.req("DL-1")
 def test_extension_within_the_first_period_is_recorded_and_sent(
     client: TestClient, admin: dict[str, str], smtp: Inbox, send_mail: Any
 ) -> None:
@@ -104,6 +106,7 @@ Hello, I want you to erase everything you hold about me.
 """
 
 
+@pytest.mark.req("INT-1", "INT-2")
 def test_eml_import_and_webhook(client: TestClient, admin: dict[str, str]) -> None:
     headers = {**admin, "Content-Type": "message/rfc822"}
     imported = client.post("/api/v1/requests/import/eml", content=EML, headers=headers)
@@ -123,6 +126,7 @@ def test_eml_import_and_webhook(client: TestClient, admin: dict[str, str]) -> No
     assert client.post("/api/v1/requests/import/eml", content=EML).status_code == 401
 
 
+@pytest.mark.req("RK-1")
 def test_request_log_csv_has_the_six_fields(client: TestClient, admin: dict[str, str]) -> None:
     request_id = client.post("/api/v1/requests", json=GOOD).json()["id"]
     client.post(
@@ -135,6 +139,7 @@ def test_request_log_csv_has_the_six_fields(client: TestClient, admin: dict[str,
     assert lines[1].split(",")[1:] == ["access", "api", lines[1].split(",")[0], "denied", "no_data: none"]
 
 
+@pytest.mark.req("RK-1")
 def test_purge_keeps_records_younger_than_24_months(
     app: Any, client: TestClient, admin: dict[str, str]
 ) -> None:

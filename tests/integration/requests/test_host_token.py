@@ -42,6 +42,7 @@ def count_requests(client: TestClient, admin: dict[str, str]) -> int:
     return len(client.get("/api/v1/requests", headers=admin).json())
 
 
+@pytest.mark.req("INT-3")
 def test_a_fresh_token_verifies_the_account_holder_at_once(
     client: TestClient, admin: dict[str, str], app: Any
 ) -> None:
@@ -86,6 +87,7 @@ def test_the_token_may_come_in_the_body_and_erasure_then_awaits_approval(client:
 
 
 @pytest.mark.parametrize("kind", ["erasure", "rectification", "access", "account_deletion"])
+@pytest.mark.req("INT-3")
 def test_a_token_older_than_the_step_up_window_is_refused(
     client: TestClient, admin: dict[str, str], kind: str
 ) -> None:
@@ -97,6 +99,7 @@ def test_a_token_older_than_the_step_up_window_is_refused(
     assert count_requests(client, admin) == 0
 
 
+@pytest.mark.req("INT-3")
 def test_an_old_sign_in_may_still_restrict_processing(client: TestClient) -> None:
     response = client.post("/api/v1/requests", json={"type": "restriction"}, headers=bearer(token(120)))
     assert response.status_code == 201, response.text
@@ -137,6 +140,7 @@ def test_other_identities_are_kept_beside_the_tokens(client: TestClient, admin: 
     assert {i["kind"] for i in detail["identities"]} == {"user_id", "phone"}
 
 
+@pytest.mark.req("INT-5")
 def test_a_correction_by_a_signed_in_holder_may_correct_the_email(client: TestClient) -> None:
     body = {"type": "rectification", "corrects": ["email"]}
     response = client.post("/api/v1/requests", json=body, headers=bearer(token()))
@@ -151,6 +155,7 @@ class TestSettings:
     def settings(self, settings: Settings) -> Settings:
         return settings.model_copy(update={"step_up_minutes": 30, "approval_required": ("access",)})
 
+    @pytest.mark.req("INT-3")
     def test_a_longer_window_and_another_approval_list(self, client: TestClient) -> None:
         erasure = client.post("/api/v1/requests", json={"type": "erasure"}, headers=bearer(token(20)))
         assert erasure.status_code == 201, erasure.text

@@ -132,6 +132,7 @@ def code_of(session: Session, request_id: str) -> str:
 # --- through the service -----------------------------------------------------------------------------
 
 
+@pytest.mark.req("INT-4")
 def test_specific_pieces_on_two_points_are_answered_with_categories_and_say_why(
     sessions: Any, ctx: ServiceContext
 ) -> None:
@@ -161,6 +162,7 @@ def test_specific_pieces_on_two_points_are_answered_with_categories_and_say_why(
         assert 'id="scope-note"' in completion.body_html
 
 
+@pytest.mark.req("INT-4")
 def test_three_points_and_a_declaration_allow_specific_pieces(sessions: Any, ctx: ServiceContext) -> None:
     points = {"phone": PHONE, "invoices.amount_cents": "4900"}
     with sessions.begin() as session:
@@ -175,6 +177,7 @@ def test_three_points_and_a_declaration_allow_specific_pieces(sessions: Any, ctx
         assert records.limitation_note(request) is None
 
 
+@pytest.mark.req("INT-4")
 def test_three_points_without_the_declaration_stay_at_categories(sessions: Any, ctx: ServiceContext) -> None:
     points = {"phone": PHONE, "amount_cents": "4900"}
     with sessions.begin() as session:
@@ -184,6 +187,7 @@ def test_three_points_without_the_declaration_stay_at_categories(sessions: Any, 
         assert "without a signed declaration" in (records.limitation_note(request) or "")
 
 
+@pytest.mark.req("INT-4")
 def test_points_alone_verify_an_erasure_without_a_code(sessions: Any, ctx: ServiceContext) -> None:
     with sessions.begin() as session:
         request = submit(
@@ -201,6 +205,7 @@ def test_points_alone_verify_an_erasure_without_a_code(sessions: Any, ctx: Servi
         assert challenges == 0
 
 
+@pytest.mark.req("INT-4")
 def test_points_that_do_not_match_deny_the_request_as_unverifiable(
     sessions: Any, ctx: ServiceContext
 ) -> None:
@@ -243,6 +248,7 @@ def test_an_unknown_point_is_refused_and_nothing_is_stored(sessions: Any, ctx: S
         ({"user_id": "u1"}, ["phone"], {"users.phone": PHONE, "card_last4": "4242"}),
     ],
 )
+@pytest.mark.req("INT-5")
 def test_a_correction_verified_through_the_field_it_corrects_is_refused(
     sessions: Any,
     ctx: ServiceContext,
@@ -258,6 +264,7 @@ def test_a_correction_verified_through_the_field_it_corrects_is_refused(
         assert session.execute(sa.select(sa.func.count()).select_from(SubjectRequest)).scalar_one() == 0
 
 
+@pytest.mark.req("INT-5")
 def test_a_correction_verified_through_other_data_goes_ahead(sessions: Any, ctx: ServiceContext) -> None:
     with sessions.begin() as session:
         request = submit(
@@ -272,6 +279,7 @@ def test_a_correction_verified_through_other_data_goes_ahead(sessions: Any, ctx:
         assert verify.corrected_fields(request) == ["name"]
 
 
+@pytest.mark.req("INT-5")
 def test_the_code_check_refuses_a_stored_correction_of_the_email(sessions: Any, ctx: ServiceContext) -> None:
     with sessions.begin() as session:
         request = submit(session, ctx, "rectification", corrects=["name"])
@@ -284,6 +292,7 @@ def test_the_code_check_refuses_a_stored_correction_of_the_email(sessions: Any, 
 # --- over HTTP ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.req("INT-4")
 def test_http_points_answer_with_categories_and_the_status_page_says_why(
     app_db_url: str, client: TestClient, smtp: Inbox, send_mail: Any, admin: dict[str, str]
 ) -> None:
@@ -318,6 +327,7 @@ def test_http_points_answer_with_categories_and_the_status_page_says_why(
     assert "categories of personal data" in text and "signed declaration" in text
 
 
+@pytest.mark.req("INT-5")
 def test_http_bad_points_and_corrections_answer_422_naming_the_field(
     app_db_url: str, client: TestClient, admin: dict[str, str]
 ) -> None:

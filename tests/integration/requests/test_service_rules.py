@@ -54,6 +54,7 @@ def file(
     return service.submit(session, ctx, submission, actor="tester").request
 
 
+@pytest.mark.req("INT-7")
 def test_a_code_after_expiry_is_refused_and_purged(sessions: Any) -> None:
     clock = Clock(datetime(2025, 3, 3, 9, 0, tzinfo=UTC))
     ctx = make_ctx(clock)
@@ -76,40 +77,47 @@ def test_a_code_after_expiry_is_refused_and_purged(sessions: Any) -> None:
 @pytest.mark.parametrize(
     ("kind", "regions", "received", "ack_due", "response_due", "state"),
     [
-        (
+        pytest.param(
             "access",
             ("us-ca",),
             datetime(2025, 3, 3, 17, tzinfo=UTC),
             "2025-03-17",
             "2025-04-16",
             "awaiting_verification",
+            id="DL-2 acknowledgement",
+            marks=pytest.mark.req("DL-2"),
         ),
-        (
+        pytest.param(
             "opt_out_sale_share",
             ("us-ca",),
             datetime(2025, 3, 3, 17, tzinfo=UTC),
             None,
             "2025-03-24",
             "verified",
+            id="DL-4 opt-out",
+            marks=pytest.mark.req("DL-4"),
         ),
-        (
+        pytest.param(
             "access",
             ("eu", "us-ca"),
             datetime(2025, 1, 31, 12, tzinfo=UTC),
             "2025-02-14",
             "2025-02-28",
             "awaiting_verification",
+            id="DL-7 earliest wins",
+            marks=pytest.mark.req("DL-7"),
         ),
-        (
+        pytest.param(
             "access",
             ("ch",),
             datetime(2025, 3, 3, 12, tzinfo=UTC),
             None,
             "2025-04-02",
             "awaiting_verification",
+            id="DL-5 Switzerland",
+            marks=pytest.mark.req("DL-5"),
         ),
     ],
-    ids=["DL-2 acknowledgement", "DL-4 opt-out", "DL-7 earliest wins", "DL-5 Switzerland"],
 )
 def test_due_dates_follow_the_requirement_examples(
     sessions: Any,
@@ -128,6 +136,7 @@ def test_due_dates_follow_the_requirement_examples(
         assert request.state == state
 
 
+@pytest.mark.req("DL-1")
 def test_dl1_extension_within_the_first_month_runs_to_three_months(sessions: Any) -> None:
     clock = Clock(datetime(2025, 2, 10, 9, tzinfo=UTC))
     ctx = make_ctx(clock)
@@ -141,6 +150,7 @@ def test_dl1_extension_within_the_first_month_runs_to_three_months(sessions: Any
         assert rebuilt is not None and rebuilt.response_due == date(2025, 4, 30)
 
 
+@pytest.mark.req("DL-6")
 def test_dl6_overdue_canadian_request_is_a_deemed_refusal_and_holds_data(sessions: Any) -> None:
     clock = Clock(datetime(2025, 3, 3, 15, tzinfo=UTC))
     ctx = make_ctx(clock)
@@ -158,6 +168,7 @@ def test_dl6_overdue_canadian_request_is_a_deemed_refusal_and_holds_data(session
         assert request.id in alert.body_text and "@example.com" not in alert.body_text
 
 
+@pytest.mark.req("INT-6")
 def test_int6_agent_without_proof_waits_for_it(sessions: Any) -> None:
     ctx = make_ctx(Clock(datetime(2025, 3, 3, 9, tzinfo=UTC)))
     with sessions.begin() as session:
@@ -169,6 +180,7 @@ def test_int6_agent_without_proof_waits_for_it(sessions: Any) -> None:
         assert proven.state == "verified"
 
 
+@pytest.mark.req("DL-8")
 def test_dl8_third_access_in_12_months_needs_a_recorded_reason(sessions: Any) -> None:
     clock = Clock(datetime(2025, 1, 10, 9, tzinfo=UTC))
     ctx = make_ctx(clock)
@@ -194,6 +206,7 @@ def test_dl8_third_access_in_12_months_needs_a_recorded_reason(sessions: Any) ->
         decisions.deny(session, ctx, eu_only.id, actor="tester", code="repeat_request", reason="again")
 
 
+@pytest.mark.req("RK-4")
 def test_every_transition_is_in_the_audit_chain_without_personal_data(sessions: Any) -> None:
     ctx = make_ctx(Clock(datetime(2025, 3, 3, 9, tzinfo=UTC)))
     with sessions.begin() as session:

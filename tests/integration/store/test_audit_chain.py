@@ -58,6 +58,7 @@ def test_appended_events_verify(sessions: sessionmaker[Session]) -> None:
         ("prev_hash", "f" * 64, "previous-hash"),
     ],
 )
+@pytest.mark.req("RK-4")
 def test_tampered_row_is_named(
     sessions: sessionmaker[Session], column: str, value: str, reason_word: str
 ) -> None:
@@ -72,6 +73,7 @@ def test_tampered_row_is_named(
     assert result.reason is not None and reason_word in result.reason
 
 
+@pytest.mark.req("RK-4")
 def test_changed_timestamp_is_detected(sessions: sessionmaker[Session]) -> None:
     _append(sessions, 3)
     with sessions.begin() as session:
@@ -83,6 +85,7 @@ def test_changed_timestamp_is_detected(sessions: sessionmaker[Session]) -> None:
         assert chain.verify(session).first_bad_id == 2
 
 
+@pytest.mark.req("RK-4")
 def test_deleted_middle_row_is_named(sessions: sessionmaker[Session]) -> None:
     _append(sessions, 4)
     with sessions.begin() as session:
@@ -93,6 +96,7 @@ def test_deleted_middle_row_is_named(sessions: sessionmaker[Session]) -> None:
     assert result.reason is not None and "missing" in result.reason
 
 
+@pytest.mark.req("RK-4")
 def test_truncated_tail_is_detected(sessions: sessionmaker[Session]) -> None:
     _append(sessions, 4)
     with sessions.begin() as session:
@@ -135,6 +139,7 @@ def test_rolled_back_append_leaves_chain_intact(sessions: sessionmaker[Session])
     assert result.ok and result.count == 3
 
 
+@pytest.mark.req("RK-4")
 def test_concurrent_appends_keep_one_chain(sessions: sessionmaker[Session]) -> None:
     errors: list[BaseException] = []
 

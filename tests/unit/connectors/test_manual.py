@@ -44,6 +44,7 @@ def test_capabilities_say_writes_are_deferred_and_nothing_is_readable(manual: Ma
         manual.find("candidates", Match.of("email", [EMAIL]), ["id"])
 
 
+@pytest.mark.req("ER-1")
 def test_erasure_creates_one_task_and_stays_pending(manual: ManualConnector, store: MemoryTaskStore) -> None:
     match = Match.of("email", [EMAIL])
     with pytest.raises(TaskPending, match="^pending: task ") as raised:
@@ -68,6 +69,7 @@ def test_the_instruction_names_recipient_request_categories_subject_and_due_date
     assert EMAIL not in str(raised.value)  # the step's reason (which may be logged) has no personal data
 
 
+@pytest.mark.req("ER-1")
 def test_closing_with_evidence_completes_the_step(manual: ManualConnector, store: MemoryTaskStore,
                                                   tmp_path: Path) -> None:
     match = Match.of("email", [EMAIL])
@@ -119,6 +121,7 @@ def test_a_task_closes_once_and_unknown_tasks_are_named(manual: ManualConnector,
         close_task(store, "nope", "done")
 
 
+@pytest.mark.req("RR-1")
 def test_correction_lists_each_change_in_its_own_task(manual: ManualConnector,
                                                       store: MemoryTaskStore) -> None:
     match = Match.of("email", [EMAIL])

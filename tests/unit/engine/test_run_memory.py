@@ -5,6 +5,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from privacyops.connectors.base import ALL_CAPABILITIES, READ, UPDATE
 from privacyops.connectors.memory import ForeignKey, MemoryConnector
 from privacyops.engine.plan import build_plan
@@ -99,6 +101,7 @@ def test_access_returns_exactly_the_subjects_rows(manifest_with: MakeManifest) -
     assert ids(got["app.audit"], "id") == {"a1", "a2"}
 
 
+@pytest.mark.req("AC-4")
 def test_secrets_are_stated_not_disclosed(manifest_with: MakeManifest) -> None:
     result = run_access(build_plan(manifest_with(TABLES), ME, "access"), {"app": store()}, ME)
     assert result.rows["app.users"][0]["password"] == "set"
@@ -112,6 +115,7 @@ def test_access_by_user_id_learns_the_email(manifest_with: MakeManifest) -> None
     assert ids(result.rows["app.events"], "id") == {"e1"}
 
 
+@pytest.mark.req("ER-1")
 def test_erasure_removes_the_subject_and_spares_others(manifest_with: MakeManifest) -> None:
     connector = store()
     result = run_erasure(build_plan(manifest_with(TABLES), ME, "erasure"), {"app": connector}, KEY, ME)
@@ -129,6 +133,7 @@ def test_erasure_removes_the_subject_and_spares_others(manifest_with: MakeManife
     assert len(result.evidence) >= len(TABLES) - 1
 
 
+@pytest.mark.req("ER-1")
 def test_kept_rows_are_pseudonymised_redacted_and_cut_loose(manifest_with: MakeManifest) -> None:
     connector = store()
     run_erasure(build_plan(manifest_with(TABLES), ME, "erasure"), {"app": connector}, KEY, ME)
@@ -157,6 +162,7 @@ def test_uses_set_based_calls_not_one_per_row(manifest_with: MakeManifest) -> No
     assert len(deletes) == len(set(deletes))  # one delete call per table, whatever the row count
 
 
+@pytest.mark.req("ER-6")
 def test_missing_update_capability_fails_the_step_by_name(manifest_with: MakeManifest) -> None:
     connector = store(capabilities=ALL_CAPABILITIES - {UPDATE})
     result = run_erasure(build_plan(manifest_with(TABLES), ME, "erasure"), {"app": connector}, KEY, ME)
@@ -167,6 +173,7 @@ def test_missing_update_capability_fails_the_step_by_name(manifest_with: MakeMan
     assert any(u["id"] == "u1" for u in connector.tables["users"])
 
 
+@pytest.mark.req("ER-6")
 def test_absent_column_fails_the_step_by_name(manifest_with: MakeManifest) -> None:
     tables = copy.deepcopy(TABLES)
     tables["newsletter"]["fields"]["name"] = "user.name"
@@ -176,6 +183,7 @@ def test_absent_column_fails_the_step_by_name(manifest_with: MakeManifest) -> No
     assert "newsletter.name is declared but is not a column" in failure.reason
 
 
+@pytest.mark.req("ER-6")
 def test_not_null_column_with_null_strategy_fails_loudly(manifest_with: MakeManifest) -> None:
     connector = MemoryConnector(rows(), foreign_keys=FOREIGN_KEYS, not_null={"audit": ["ip"]})
     result = run_erasure(build_plan(manifest_with(TABLES), ME, "erasure"), {"app": connector}, KEY, ME)
@@ -190,6 +198,7 @@ def test_missing_connector_is_named(manifest_with: MakeManifest) -> None:
     assert all("no connector is configured for system app" in s.reason for s in result.steps)
 
 
+@pytest.mark.req("ER-6")
 def test_read_only_connector_cannot_erase(manifest_with: MakeManifest) -> None:
     connector = store(capabilities={READ})
     result = run_erasure(build_plan(manifest_with(TABLES), ME, "erasure"), {"app": connector}, KEY, ME)

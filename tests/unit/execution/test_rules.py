@@ -38,6 +38,7 @@ def table(row_action: str, actions: dict[str, str]) -> TablePlan:
     ("keep", {"email": "null"}, ("email",), False),
     ("keep", {"payload": "keep"}, ("payload->user.email",), True),
 ])
+@pytest.mark.req("ER-2")
 def test_a_finder_is_held_only_when_its_columns_stay_on_purpose(
         row_action: str, actions: dict[str, str], fields: tuple[str, ...], held: bool) -> None:
     assert erasure.is_held(table(row_action, actions), fields) is held
@@ -49,11 +50,13 @@ def test_a_finder_is_held_only_when_its_columns_stay_on_purpose(
     ([{"remaining": 1, "held": False}], False),
     ([{"remaining": -1, "held": True}], False),  # the count itself failed: nothing is proven
 ])
+@pytest.mark.req("ER-6")
 def test_evidence_is_ok_only_when_nothing_unexpected_remains(proofs: list[dict[str, object]],
                                                              ok: bool) -> None:
     assert erasure.proof_ok(proofs) is ok  # type: ignore[arg-type]
 
 
+@pytest.mark.req("ER-5")
 def test_emails_are_hashed_without_case_or_spaces() -> None:
     key = b"k"
     assert suppression.identity_hash(key, "email", " A@Example.COM ") == suppression.identity_hash(

@@ -34,6 +34,7 @@ def manifest() -> Manifest:
     return load_manifest(LANGFUSE_MANIFEST)
 
 
+@pytest.mark.req("NV-4", "CN-2")
 def test_lint_reports_the_four_nv4_contradictions_as_warnings(manifest):
     findings = lint(manifest, today=dt.date(2026, 11, 26))
     by_code = {f.code: f for f in findings}
@@ -48,6 +49,7 @@ def test_lint_reports_the_four_nv4_contradictions_as_warnings(manifest):
     (dt.date(2027, 2, 26), "notice-review-due", "warning"),
     (dt.date(2027, 3, 26), "notice-stale", "error"),
 ])
+@pytest.mark.req("NV-1")
 def test_notice_age_alerts(manifest, today, code, level):
     found = [f for f in lint(manifest, today=today) if f.code == code]
     assert [f.level for f in found] == [level]

@@ -148,8 +148,28 @@ def lint_codes(data: dict[str, Any]) -> list[Any]:
     return lint(load_text(text, "m.yml"), today=TODAY)
 
 
-@pytest.mark.parametrize(("code", "breaks", "fixes", "key", "level"), CASES,
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+# The requirements a rule's finding enforces (requirements.md); rules not named here enforce none.
+REQUIREMENTS = {
+    "sensitive-claim-contradicted": ("NV-4",),
+    "sold-shared-claim-contradicted": ("NV-4",),
+    "ccpa-category-understated": ("NV-3", "NV-4"),
+    "ccpa-category-overstated": ("NV-3",),
+    "minors-guardian-contradiction": ("NV-4",),
+    "withdrawal-tied-to-account-deletion": ("CN-2",),
+    "consent-without-withdrawal": ("CN-2",),
+    "notice-stale": ("NV-1",),
+    "notice-review-due": ("NV-1",),
+    "purpose-without-basis": ("CN-3",),
+    "canada-without-consent-or-exception": ("CN-4",),
+    "canada-sensitive-implied-consent": ("CN-4",),
+}
+
+
+@pytest.mark.parametrize(("code", "breaks", "fixes", "key", "level"), [
+    pytest.param(*case, id=f"{case[0]}-{i}", marks=[pytest.mark.req(*REQUIREMENTS[case[0]])]
+                 if case[0] in REQUIREMENTS else [])
+    for i, case in enumerate(CASES)
+])
 def test_rule_fires_then_stays_silent_when_fixed(code, breaks, fixes, key, level):
     data = minimal_data()
     breaks(data)

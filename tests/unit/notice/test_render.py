@@ -122,6 +122,7 @@ def _ccpa_row(text: str, letter: str) -> str:
     return next(line for line in text.splitlines() if line.startswith(f"| {letter}. "))
 
 
+@pytest.mark.req("NV-3")
 def test_ccpa_table_in_the_notice_is_computed() -> None:
     assert _ccpa_row(MD, "K").endswith("| YES |")
     assert _ccpa_row(MD, "B").endswith("| NO |")
@@ -129,6 +130,7 @@ def test_ccpa_table_in_the_notice_is_computed() -> None:
     assert _ccpa_row(MD, "E").endswith("| YES |")
 
 
+@pytest.mark.req("NV-3")
 def test_changing_the_categories_flips_a_letter_in_the_notice() -> None:
     def add_gender(d: dict[str, Any]) -> None:
         d["data_categories"]["user.demographic.gender"] = {"name": "Gender", "ccpa": "B"}
@@ -139,6 +141,7 @@ def test_changing_the_categories_flips_a_letter_in_the_notice() -> None:
     assert "Gender" in _ccpa_row(text, "B")
 
 
+@pytest.mark.req("NV-3")
 def test_sale_statement_follows_the_disclosures() -> None:
     assert "we have not sold personal information" in MD
     assert "Nor have we shared it" in MD

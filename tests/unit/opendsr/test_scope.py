@@ -49,6 +49,7 @@ def test_processor_tables_and_their_project_column(manifest: Manifest) -> None:
     assert tables["app_db.observations"].project_column is None
 
 
+@pytest.mark.req("PC-2")
 def test_erasure_stays_in_the_project(manifest: Manifest) -> None:
     data = store()
     wanted = [matching.Wanted("user_id", "raw", "u1")]

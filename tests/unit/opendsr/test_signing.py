@@ -5,10 +5,13 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pytest
+
 from privacyops.opendsr import signing
 from privacyops.settings import Settings
 
 
+@pytest.mark.req("PC-2")
 def test_key_is_generated_once_and_verifies(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home", public_url="https://processor.example:8443/x")
     signer = signing.load_signer(settings)

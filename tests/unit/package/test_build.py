@@ -34,6 +34,7 @@ def records_of(files: dict[str, bytes], table: str) -> list[dict[str, Any]]:
     return [r for r in data["records"] if r["table"] == table]
 
 
+@pytest.mark.req("AC-2", "AC-3")
 def test_the_zip_holds_json_csv_letters_schema_and_a_checksummed_listing(small: Manifest,
                                                                           access: AccessResult) -> None:
     files = make(small, access, lookback="all")
@@ -64,6 +65,7 @@ def test_only_the_subjects_rows_with_categories_per_field(small: Manifest, acces
     assert records_of(files, "notes")[1]["fields"]["text"]["value"].startswith("=HYPERLINK")
 
 
+@pytest.mark.req("AC-4")
 def test_secrets_are_stated_never_shown(small: Manifest, access: AccessResult) -> None:
     files = make(small, access, lookback="all")
     (user,) = records_of(files, "users")
@@ -79,6 +81,7 @@ def test_secrets_are_stated_never_shown(small: Manifest, access: AccessResult) -
     assert "password: set" in files["cover-letter.md"].decode()
 
 
+@pytest.mark.req("AC-2")
 def test_other_peoples_data_is_masked(small: Manifest, access: AccessResult) -> None:
     files = make(small, access, lookback="all")
     text = "\n".join(f.decode() for f in files.values())
@@ -94,6 +97,7 @@ def test_other_peoples_data_is_masked(small: Manifest, access: AccessResult) -> 
     assert data["redactions"]["another person's email address"] == 3
 
 
+@pytest.mark.req("AC-5")
 def test_the_default_twelve_months_leave_older_rows_out_and_say_so(small: Manifest,
                                                                    access: AccessResult) -> None:
     files = make(small, access)
@@ -124,6 +128,7 @@ class Sections(HTMLParser):
             self.items[self.current] += 1
 
 
+@pytest.mark.req("AC-1")
 def test_every_art15_item_is_present_and_not_empty(small: Manifest, access: AccessResult) -> None:
     files = make(small, access)
     information = json.loads(files["data.json"])["information"]
@@ -141,6 +146,7 @@ def test_every_art15_item_is_present_and_not_empty(small: Manifest, access: Acce
     assert any("standard contractual clauses" in t for t in information["transfers"])
 
 
+@pytest.mark.req("AC-1")
 def test_a_region_narrows_rights_and_complaints(small: Manifest, access: AccessResult) -> None:
     blob = build.build_access_package(small, access, subject={**ME, "region": "uk"}, request_id="r",
                                       generated_at=NOW)
@@ -150,6 +156,7 @@ def test_a_region_narrows_rights_and_complaints(small: Manifest, access: AccessR
     assert len(information["rights"]) == 1
 
 
+@pytest.mark.req("AC-1")
 def test_declared_automated_decisions_are_listed(small: Manifest, access: AccessResult) -> None:
     decision = AutomatedDecision(name="Fraud score", description="Payments are scored for fraud.",
                                  legal_effect=True, human_review="write to legal@langfuse.com")
@@ -160,6 +167,7 @@ def test_declared_automated_decisions_are_listed(small: Manifest, access: Access
         "a person review it: write to legal@langfuse.com"]
 
 
+@pytest.mark.req("AC-6")
 def test_unsearched_backups_and_failed_tables_are_named_by_category(small: Manifest,
                                                                     access: AccessResult) -> None:
     failed = AccessResult(rows=dict(access.rows), steps=[*access.steps, StepOutcome(
@@ -180,6 +188,7 @@ def test_the_same_input_gives_the_same_bytes(small: Manifest, access: AccessResu
     assert first == second
 
 
+@pytest.mark.req("AC-3")
 def test_an_invalid_document_is_never_packaged(small: Manifest, access: AccessResult,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cover.CoverLetter, "information", lambda self: {"source": []})

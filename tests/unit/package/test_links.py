@@ -13,6 +13,7 @@ NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
 EXPIRES = NOW + dt.timedelta(days=7)
 
 
+@pytest.mark.req("AC-3")
 def test_a_fresh_link_grants_its_package_until_it_expires() -> None:
     token = links.sign_link("pkg_42", EXPIRES, KEY)
     assert re.fullmatch(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", token)
@@ -22,6 +23,7 @@ def test_a_fresh_link_grants_its_package_until_it_expires() -> None:
 
 
 @pytest.mark.parametrize("later", [dt.timedelta(0), dt.timedelta(seconds=1), dt.timedelta(days=30)])
+@pytest.mark.req("AC-3")
 def test_the_link_expires(later: dt.timedelta) -> None:
     token = links.sign_link("pkg_42", EXPIRES, KEY)
     with pytest.raises(links.LinkRefused, match="expired at 2025-06-08") as refused:
@@ -33,6 +35,7 @@ def _payload(token: str) -> str:
     return token.split(".")[0]
 
 
+@pytest.mark.req("AC-3")
 def test_an_altered_link_is_refused_even_when_its_expiry_is_still_ahead() -> None:
     token = links.sign_link("pkg_42", EXPIRES, KEY)
     other = links.sign_link("pkg_43", EXPIRES + dt.timedelta(days=300), KEY)

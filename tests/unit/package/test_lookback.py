@@ -20,6 +20,7 @@ UTC = dt.UTC
         ("all", dt.datetime(2025, 6, 30, tzinfo=UTC), None),
     ],
 )
+@pytest.mark.req("AC-5")
 def test_window_start(mode: str, now: dt.datetime, since: dt.datetime | None) -> None:
     assert lookback.window_start(mode, now) == since
 
@@ -53,6 +54,7 @@ def test_moments_are_read_as_utc(value: object, expected: dt.datetime | None) ->
     assert lookback.moment_of(value) == expected
 
 
+@pytest.mark.req("AC-5")
 def test_older_rows_are_left_out_and_counted_undated_rows_stay(example: Manifest) -> None:
     rows = {"app_db.traces": [{"id": "old", "timestamp": dt.datetime(2023, 1, 1)},
                               {"id": "new", "timestamp": dt.datetime(2025, 3, 1)},
@@ -80,6 +82,7 @@ def test_a_caller_may_name_the_timestamp_column_or_none(example: Manifest) -> No
     assert len(kept["app_db.invoices"]) == 1 and report.columns["app_db.invoices"] is None
 
 
+@pytest.mark.req("AC-5")
 def test_extended_explains_why_older_data_may_be_gone(example: Manifest) -> None:
     rule = RetentionRule(name="logs-90-days", data=["user.behavior.log_and_usage"], trigger="collected",
                          period="P90D")

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from privacyops.manifest.schema import Manifest
 from privacyops.package import redact
 
@@ -18,6 +20,7 @@ def test_identity_like_fields_come_from_locators_references_and_categories(examp
     assert fields.kinds("app_db.traces", "metadata") == frozenset()  # identity inside JSON: scanned as text
 
 
+@pytest.mark.req("AC-2")
 def test_identities_widen_through_rows_found_by_an_identity(example: Manifest) -> None:
     fields = redact.identity_fields(example)
     known = redact.SubjectIdentities.of({"email": "Me@Example.com", "region": "eea"})
@@ -28,6 +31,7 @@ def test_identities_widen_through_rows_found_by_an_identity(example: Manifest) -
     assert known.owns("ME@example.com") and known.owns("u_1") and not known.owns("u_2")
 
 
+@pytest.mark.req("AC-2")
 def test_other_peoples_identities_are_masked_and_counted(example: Manifest) -> None:
     fields = redact.identity_fields(example)
     known = redact.SubjectIdentities.of({"email": "me@example.com", "user_id": "u_1"})

@@ -11,12 +11,14 @@ import pytest
 from privacyops.package import schema
 
 
+@pytest.mark.req("AC-3")
 def test_the_published_schema_matches_the_code() -> None:
     assert schema.published_schema() == schema.access_package_schema(), \
         "run `python -m privacyops.package.schema` to regenerate the published schema"
     assert schema.PUBLISHED.read_text(encoding="utf-8") == schema.schema_text()
 
 
+@pytest.mark.req("AC-3")
 def test_the_schema_is_a_valid_draft_2020_12_schema() -> None:
     jsonschema.Draft202012Validator.check_schema(schema.published_schema())
     assert schema.published_schema()["$id"] == schema.SCHEMA_ID
@@ -52,6 +54,7 @@ def test_a_minimal_document_validates() -> None:
         (lambda d: d["lookback"].__setitem__("mode", "forever"), "lookback/mode"),
     ],
 )
+@pytest.mark.req("AC-3")
 def test_invalid_documents_are_refused_naming_where(change: Any, where: str) -> None:
     document = copy.deepcopy(minimal())
     change(document)

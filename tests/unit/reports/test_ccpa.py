@@ -24,6 +24,7 @@ def test_table_has_the_eleven_letters_in_order() -> None:
     assert all(r.examples for r in rows)
 
 
+@pytest.mark.req("NV-3")
 def test_seed_collects_k_but_not_b() -> None:
     result = answers(seed())
     assert result["K"] == "YES"
@@ -40,6 +41,7 @@ def test_seed_collects_k_but_not_b() -> None:
         ("user.behavior", "Interest profile", "J"),
     ],
 )
+@pytest.mark.req("NV-3")
 def test_declaring_a_used_category_flips_its_letter(key: str, name: str, letter: str) -> None:
     assert answers(seed())[letter] == "NO"
     changed = edited(add_category(key, name, letter, "account_management"))
@@ -50,11 +52,13 @@ def test_declaring_a_used_category_flips_its_letter(key: str, name: str, letter:
     assert "Create, authenticate and manage user accounts" in row.purposes
 
 
+@pytest.mark.req("NV-3")
 def test_dropping_the_only_k_category_flips_k_to_no() -> None:
     changed = edited(drop_category("user.content.llm_payload"))
     assert answers(changed)["K"] == "NO"
 
 
+@pytest.mark.req("NV-3")
 def test_computed_value_wins_where_the_stated_table_differs() -> None:
     rows = {r.letter: r for r in ccpa.ccpa_table(seed())}
     # The seed's own table says E = NO although log and usage data is collected.
@@ -82,6 +86,7 @@ def test_disclosures_for_business_purpose_come_from_the_recipients_and_the_claim
     assert d.window_start == dt.date(2025, 3, 26) and d.as_of == dt.date(2026, 3, 26)
 
 
+@pytest.mark.req("NV-3")
 def test_one_recorded_share_in_the_window_flips_the_statement() -> None:
     inside = ccpa.RecordedDisclosure("A", "share", dt.date(2025, 12, 1), "Ad network")
     d = ccpa.ccpa_disclosures(seed(), [inside])
@@ -90,6 +95,7 @@ def test_one_recorded_share_in_the_window_flips_the_statement() -> None:
 
 
 @pytest.mark.parametrize("day", [dt.date(2025, 3, 26), dt.date(2024, 1, 1), dt.date(2026, 3, 27)])
+@pytest.mark.req("NV-3")
 def test_a_share_outside_the_twelve_months_does_not_count(day: dt.date) -> None:
     d = ccpa.ccpa_disclosures(seed(), [ccpa.RecordedDisclosure("A", "sale", day)])
     assert d.sold == ()

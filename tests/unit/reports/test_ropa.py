@@ -15,6 +15,7 @@ from privacyops.reports import ropa
 from .manifests import bare, edited, seed
 
 
+@pytest.mark.req("RK-2")
 def test_one_activity_per_purpose_in_order() -> None:
     manifest = seed()
     activities = ropa.records_of_processing(manifest)
@@ -22,6 +23,7 @@ def test_one_activity_per_purpose_in_order() -> None:
 
 
 @pytest.mark.parametrize("field", [f.name for f in dataclasses.fields(ropa.Activity)])
+@pytest.mark.req("RK-2")
 def test_every_field_of_every_seed_activity_is_non_empty(field: str) -> None:
     for activity in ropa.records_of_processing(seed()):
         value = getattr(activity, field)
@@ -30,10 +32,12 @@ def test_every_field_of_every_seed_activity_is_non_empty(field: str) -> None:
             assert all(item.strip() for item in value), f"{activity.id}.{field} has a blank entry"
 
 
+@pytest.mark.req("RK-2")
 def test_seed_activities_report_no_missing_fields() -> None:
     assert all(a.missing_fields() == [] for a in ropa.records_of_processing(seed()))
 
 
+@pytest.mark.req("RK-2")
 def test_missing_security_measures_are_reported_not_invented() -> None:
     def no_security(d: dict[str, Any]) -> None:
         d["security_measures"] = []
@@ -60,6 +64,7 @@ def test_content_of_the_marketing_activity() -> None:
     assert "Email addresses (user.contact.email)" in marketing.categories
 
 
+@pytest.mark.req("RK-2")
 def test_transfers_list_recipients_outside_the_eea_with_their_safeguard() -> None:
     activities = ropa.records_of_processing(seed())
     lines = [line for a in activities for line in a.transfers]
@@ -73,6 +78,7 @@ def test_canadian_exception_is_cited() -> None:
     assert any(line.startswith("PIPEDA: No consent needed (PIPEDA s. 7(") for line in lines)
 
 
+@pytest.mark.req("RK-2")
 def test_retention_and_erasure_limits_come_from_rules_holds_and_backups() -> None:
     orders = next(a for a in ropa.records_of_processing(seed()) if "Stripe" in " ".join(a.recipients)
                   and any("tax" in limit for limit in a.erasure_limits))

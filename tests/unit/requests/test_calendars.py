@@ -23,6 +23,7 @@ CALIFORNIA = HolidayCalendar("US", "CA")
         (date(2024, 2, 29), -12, date(2023, 2, 28)),
     ],
 )
+@pytest.mark.req("DL-0")
 def test_add_months_clamps_to_the_end_of_a_shorter_month(start: date, months: int, expected: date) -> None:
     assert calendars.add_months(start, months) == expected
 
@@ -36,6 +37,7 @@ def test_add_months_clamps_to_the_end_of_a_shorter_month(start: date, months: in
         (date(2025, 3, 3), 1, True, date(2025, 3, 3)),
     ],
 )
+@pytest.mark.req("DL-0")
 def test_add_days_counts_the_receipt_day_only_when_asked(
     start: date, days: int, count_start: bool, expected: date
 ) -> None:
@@ -52,12 +54,14 @@ def test_add_days_counts_the_receipt_day_only_when_asked(
         (date(2025, 3, 8), 1, BERLIN, date(2025, 3, 10)),  # a Saturday start counts from Monday
     ],
 )
+@pytest.mark.req("DL-0")
 def test_add_business_days_skips_weekends_and_holidays(
     start: date, days: int, cal: HolidayCalendar, expected: date
 ) -> None:
     assert calendars.add_business_days(start, days, cal) == expected
 
 
+@pytest.mark.req("DL-0")
 def test_roll_forward_moves_only_weekends_and_holidays() -> None:
     assert calendars.roll_forward(date(2025, 5, 1), BERLIN) == date(2025, 5, 2)
     assert calendars.roll_forward(date(2025, 5, 2), BERLIN) == date(2025, 5, 2)

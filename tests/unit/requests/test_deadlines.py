@@ -22,6 +22,7 @@ def due(day: str, request_type: RequestType, *regions: str) -> deadlines.Deadlin
     return deadlines.due_dates(noon(day), request_type, regimes.regimes_for(regions))
 
 
+@pytest.mark.req("DL-1")
 def test_dl1_gdpr_one_month_clamps_to_end_of_february_and_extends_to_three_months() -> None:
     d = due("2025-01-31", ACCESS, "eu")
     assert d.response_due == date(2025, 2, 28)
@@ -33,6 +34,7 @@ def test_dl1_gdpr_one_month_clamps_to_end_of_february_and_extends_to_three_month
     assert d.response_due == date(2025, 2, 28)  # the original is unchanged
 
 
+@pytest.mark.req("DL-1")
 def test_dl1_extension_after_the_first_month_is_refused() -> None:
     d = due("2025-01-31", ACCESS, "eu")
     with pytest.raises(errors.ExtensionRefused) as caught:
@@ -41,6 +43,7 @@ def test_dl1_extension_after_the_first_month_is_refused() -> None:
     assert "2025-02-28" in str(caught.value)
 
 
+@pytest.mark.req("DL-1")
 def test_dl1_extension_without_a_reason_is_refused() -> None:
     d = due("2025-01-31", ACCESS, "eu")
     with pytest.raises(errors.ExtensionRefused) as caught:
@@ -48,18 +51,21 @@ def test_dl1_extension_without_a_reason_is_refused() -> None:
     assert caught.value.field == "reason"
 
 
+@pytest.mark.req("DL-1")
 def test_dl1_only_one_fixed_extension() -> None:
     d = deadlines.extend(due("2025-01-31", ACCESS, "eu"), "gdpr_eea", "complex", noon("2025-02-01"))
     with pytest.raises(errors.ExtensionRefused, match="already extended"):
         deadlines.extend(d, "gdpr_eea", "again", noon("2025-02-02"))
 
 
+@pytest.mark.req("DL-2")
 def test_dl2_ccpa_acknowledgement_within_ten_business_days() -> None:
     d = due("2025-03-03", ACCESS, "us-ca")
     assert date(2025, 3, 3).weekday() == 0
     assert d.acknowledgement_due == date(2025, 3, 17)
 
 
+@pytest.mark.req("DL-3")
 def test_dl3_ccpa_45_days_with_receipt_day_as_day_one_and_extension_to_90() -> None:
     d = due("2025-01-01", ACCESS, "us-ca")
     assert d.response_due == date(2025, 2, 14)
@@ -68,12 +74,14 @@ def test_dl3_ccpa_45_days_with_receipt_day_as_day_one_and_extension_to_90() -> N
     assert extended.response_due == date(2025, 3, 31)
 
 
+@pytest.mark.req("DL-3")
 def test_dl3_ccpa_extension_noticed_after_day_45_is_refused() -> None:
     d = due("2025-01-01", ACCESS, "us-ca")
     with pytest.raises(errors.ExtensionRefused):
         deadlines.extend(d, "ccpa_ca", "late notice", noon("2025-02-15"))
 
 
+@pytest.mark.req("DL-4")
 def test_dl4_opt_out_of_sale_within_15_business_days_without_acknowledgement() -> None:
     d = due("2025-03-03", RequestType.OPT_OUT_SALE_SHARE, "us-ca")
     assert d.response_due == date(2025, 3, 24)
@@ -82,6 +90,7 @@ def test_dl4_opt_out_of_sale_within_15_business_days_without_acknowledgement() -
         deadlines.extend(d, "ccpa_ca", "busy", noon("2025-03-04"))
 
 
+@pytest.mark.req("DL-5")
 def test_dl5_switzerland_30_days_and_a_missed_date_needs_a_new_one() -> None:
     d = due("2025-03-03", ACCESS, "ch")
     assert d.response_due == date(2025, 4, 2)
@@ -98,6 +107,7 @@ def test_dl5_switzerland_30_days_and_a_missed_date_needs_a_new_one() -> None:
     assert not deadlines.overdue(moved, noon("2025-04-10")).overdue
 
 
+@pytest.mark.req("DL-6")
 def test_dl6_canada_overdue_is_a_deemed_refusal_and_holds_the_data() -> None:
     d = due("2025-03-03", ACCESS, "ca")
     assert d.response_due == date(2025, 4, 2)
@@ -108,6 +118,7 @@ def test_dl6_canada_overdue_is_a_deemed_refusal_and_holds_the_data() -> None:
     assert report.late[0].days_late == 3
 
 
+@pytest.mark.req("DL-6")
 def test_dl6_canada_extension_adds_30_days_when_noticed_in_time() -> None:
     d = due("2025-03-03", ACCESS, "ca")
     extended = deadlines.extend(d, "pipeda_ca", "consultation needed", noon("2025-03-20"))
@@ -115,6 +126,7 @@ def test_dl6_canada_extension_adds_30_days_when_noticed_in_time() -> None:
     assert not deadlines.overdue(extended, noon("2025-04-05")).overdue
 
 
+@pytest.mark.req("DL-7")
 def test_dl7_earliest_due_date_wins_for_an_eu_and_california_subject() -> None:
     d = due("2025-01-31", ACCESS, "eu", "us-ca")
     assert d.for_regime("ccpa_ca").response_due == date(2025, 3, 16)
@@ -123,6 +135,7 @@ def test_dl7_earliest_due_date_wins_for_an_eu_and_california_subject() -> None:
     assert d.acknowledgement_due == date(2025, 2, 14)
 
 
+@pytest.mark.req("DL-7")
 def test_dl7_extending_one_regime_never_moves_past_another() -> None:
     d = due("2025-01-31", ACCESS, "eu", "us-ca")
     extended = deadlines.extend(d, "gdpr_eea", "complex", noon("2025-02-20"))
@@ -143,18 +156,21 @@ def test_dl7_extending_one_regime_never_moves_past_another() -> None:
         ("2025-02-15", "us-ca", date(2025, 3, 31), "lands on Cesar Chavez Day and stays"),
     ],
 )
+@pytest.mark.req("DL-0")
 def test_dl0_response_due_dates_roll_forward_where_the_regime_says(
     received: str, region: str, expected: date, why: str
 ) -> None:
     assert due(received, ACCESS, region).response_due == expected, why
 
 
+@pytest.mark.req("DL-0")
 def test_dl0_roll_forward_is_configurable_per_regime() -> None:
     no_roll = dataclasses.replace(regimes.GDPR_EEA, roll_forward=False)
     d = deadlines.due_dates(noon("2025-04-01"), ACCESS, [no_roll])
     assert d.response_due == date(2025, 5, 1)
 
 
+@pytest.mark.req("DL-0")
 def test_dl0_receipt_date_is_taken_in_the_regime_time_zone() -> None:
     late_evening_utc = datetime(2025, 1, 31, 23, 30, tzinfo=UTC)  # already 1 February in Berlin
     d = deadlines.due_dates(late_evening_utc, ACCESS, regimes.regimes_for(["eu", "us-ca"]))
@@ -163,6 +179,7 @@ def test_dl0_receipt_date_is_taken_in_the_regime_time_zone() -> None:
     assert d.for_regime("ccpa_ca").received_on == date(2025, 1, 31)
 
 
+@pytest.mark.req("INT-2")
 def test_int2_past_ticket_timestamp_sets_the_clock() -> None:
     ticket_time = datetime(2025, 1, 1, 9, 0, tzinfo=timezone(timedelta(hours=-8)))
     d = deadlines.due_dates(ticket_time, ACCESS, regimes.regimes_for(["us-ca"]))
@@ -188,6 +205,7 @@ def test_regimes_without_the_right_are_left_out() -> None:
     assert [e.regime_id for e in d.per_regime] == ["ccpa_ca"]
 
 
+@pytest.mark.req("DL-1")
 def test_fixed_extension_may_name_a_nearer_date_within_the_cap() -> None:
     d = due("2025-01-31", ACCESS, "eu")
     nearer = deadlines.extend(d, "gdpr_eea", "one more system", noon("2025-02-10"), new_due=date(2025, 3, 31))
@@ -227,6 +245,7 @@ def test_summary_gives_plain_values_and_deadlines_are_hashable() -> None:
     assert hash(d) == hash(extended_eu_ca()) and d == extended_eu_ca()
 
 
+@pytest.mark.req("DL-5")
 def test_dl5_new_swiss_date_must_be_later_than_the_current_one() -> None:
     d = due("2025-03-03", ACCESS, "ch")
     with pytest.raises(errors.ExtensionRefused) as caught:
@@ -234,6 +253,7 @@ def test_dl5_new_swiss_date_must_be_later_than_the_current_one() -> None:
     assert caught.value.field == "new_due" and "2025-04-05" in str(caught.value)
 
 
+@pytest.mark.req("DL-6")
 def test_dl6_deemed_refusal_is_recorded_through_the_state_machine() -> None:
     report = deadlines.overdue(due("2025-03-03", ACCESS, "ca"), noon("2025-04-05"))
     assert report.status is not None
@@ -242,6 +262,7 @@ def test_dl6_deemed_refusal_is_recorded_through_the_state_machine() -> None:
     assert not states.is_terminal(move.target)  # a late answer is still owed
 
 
+@pytest.mark.req("DL-6")
 def test_dl6_only_canada_turns_lateness_into_a_deemed_refusal() -> None:
     report = deadlines.overdue(due("2025-01-31", ACCESS, "eu", "us-ca"), noon("2025-03-20"))
     assert [late.regime_id for late in report.late] == ["gdpr_eea", "ccpa_ca"]

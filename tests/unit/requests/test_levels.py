@@ -10,6 +10,7 @@ CAT = AccessScope.CATEGORIES
 PIECES = AccessScope.SPECIFIC_PIECES
 
 
+@pytest.mark.req("INT-4")
 def test_int4_specific_pieces_verified_on_two_points_are_answered_with_categories_and_say_why() -> None:
     outcome = levels.assess_points(R.ACCESS, matched_points=2, scope=PIECES)
     assert outcome.verified
@@ -37,6 +38,7 @@ def test_int4_specific_pieces_verified_on_two_points_are_answered_with_categorie
         (R.LIMIT_SENSITIVE, None, 0, False, True, None),
     ],
 )
+@pytest.mark.req("INT-4")
 def test_int4_verification_levels_for_non_account_holders(
     request_type: RequestType,
     scope: AccessScope | None,
@@ -52,12 +54,14 @@ def test_int4_verification_levels_for_non_account_holders(
     assert outcome.reason
 
 
+@pytest.mark.req("INT-4")
 def test_int4_unverified_outcome_names_the_level_needed() -> None:
     outcome = levels.assess_points(R.ERASURE, matched_points=1)
     assert not outcome.verified
     assert "reasonable degree" in outcome.reason and "1 data point" in outcome.reason
 
 
+@pytest.mark.req("INT-5")
 def test_int5_verifying_via_email_is_refused_when_the_email_is_corrected() -> None:
     with pytest.raises(errors.VerificationRefused) as caught:
         levels.check_correction_channel(["Email"], ["email"])
@@ -69,10 +73,12 @@ def test_int5_verifying_via_email_is_refused_when_the_email_is_corrected() -> No
     ("corrected", "via"),
     [(["email"], ["phone"]), (["name", "address"], ["email"]), (["phone"], ["host_token"])],
 )
+@pytest.mark.req("INT-5")
 def test_int5_verifying_through_other_data_is_accepted(corrected: list[str], via: list[str]) -> None:
     assert levels.check_correction_channel(corrected, via) is None
 
 
+@pytest.mark.req("INT-5")
 def test_int5_overlap_in_several_fields_names_them_all() -> None:
     with pytest.raises(errors.VerificationRefused, match="email, phone"):
         levels.check_correction_channel(["phone", "email", "name"], ["email", "phone"])

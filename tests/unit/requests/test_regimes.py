@@ -60,6 +60,7 @@ def test_other_us_states_come_through_configuration() -> None:
     assert deadlines.extend(d, "us_va", "complex", d.response_due).response_due == date(2025, 3, 31)
 
 
+@pytest.mark.req("DL-0")
 def test_holiday_calendar_is_configurable_per_regime() -> None:
     catalog = DEFAULT_CATALOG.with_calendar("gdpr_eea", "FR")
     eea = catalog.get("gdpr_eea")
@@ -88,5 +89,6 @@ def test_unknown_regime_id_lists_the_known_ones() -> None:
     [(regimes.GDPR_EEA, True), (regimes.UK_GDPR, True), (regimes.FADP_CH, True),
      (regimes.PIPEDA_CA, True), (regimes.CCPA_CA, False)],
 )
+@pytest.mark.req("DL-0")
 def test_roll_forward_choice_per_regime(regime: regimes.Regime, roll_forward: bool) -> None:
     assert regime.roll_forward is roll_forward

@@ -16,6 +16,7 @@ def at(day: str) -> datetime:
     return datetime.fromisoformat(f"{day}T12:00:00+00:00")
 
 
+@pytest.mark.req("DL-8")
 def test_dl8_third_ccpa_access_request_in_12_months_needs_a_recorded_reason_to_refuse() -> None:
     earlier = [
         PriorRequest(at("2024-06-01"), ACCESS),
@@ -43,6 +44,7 @@ def test_dl8_third_ccpa_access_request_in_12_months_needs_a_recorded_reason_to_r
         ([PriorRequest(at("2025-04-01"), ACCESS), PriorRequest(at("2025-02-10"), ACCESS)], 1),  # later one
     ],
 )
+@pytest.mark.req("DL-8")
 def test_dl8_first_and_second_requests_cannot_be_refused_on_the_count(
     earlier: list[PriorRequest], count: int
 ) -> None:
@@ -54,6 +56,7 @@ def test_dl8_first_and_second_requests_cannot_be_refused_on_the_count(
     assert caught.value.field == "type"
 
 
+@pytest.mark.req("DL-8")
 def test_dl8_gdpr_has_no_count_rule_so_the_answer_stays_owed() -> None:
     earlier = [PriorRequest(at("2024-12-01"), ACCESS), PriorRequest(at("2025-01-10"), ACCESS)]
     both = regimes.regimes_for(["eu", "us-ca"])
@@ -65,6 +68,7 @@ def test_dl8_gdpr_has_no_count_rule_so_the_answer_stays_owed() -> None:
     assert not eu_only.may_refuse
 
 
+@pytest.mark.req("DL-8")
 def test_dl8_erasure_requests_do_not_count() -> None:
     earlier = [PriorRequest(at("2025-01-10"), ACCESS)] * 3
     check = repeats.check_repeat(RequestType.ERASURE, CA, at("2025-03-03"), earlier)

@@ -115,6 +115,7 @@ def test_states_given_as_strings_are_accepted_and_unknown_ones_named() -> None:
     assert caught.value.field == "state"
 
 
+@pytest.mark.req("INT-6")
 def test_int6_agent_request_without_proof_waits_in_awaiting_agent_proof() -> None:
     state = states.initial_state(needs_verification=True, via_agent=True, agent_proof=False)
     assert state is S.AWAITING_AGENT_PROOF

@@ -40,6 +40,7 @@ def test_fresh_token_identifies_the_account_holder() -> None:
     "request_type",
     [RequestType.ERASURE, RequestType.RECTIFICATION, RequestType.ACCESS, RequestType.ACCOUNT_DELETION],
 )
+@pytest.mark.req("INT-3")
 def test_int3_token_older_than_the_step_up_window_is_refused_for_disclosure_deletion_correction(
     request_type: RequestType,
 ) -> None:
@@ -49,10 +50,12 @@ def test_int3_token_older_than_the_step_up_window_is_refused_for_disclosure_dele
     assert "sign in again" in str(caught.value) and "15 minutes" in str(caught.value)
 
 
+@pytest.mark.req("INT-3")
 def test_int3_same_old_token_is_fine_for_an_opt_out() -> None:
     assert verify(token(timedelta(minutes=20)), RequestType.MARKETING_OPT_OUT).user_id == "u-42"
 
 
+@pytest.mark.req("INT-3")
 def test_int3_step_up_window_is_configurable() -> None:
     assert verify(token(timedelta(minutes=20)), RequestType.ERASURE, step_up_window=timedelta(hours=1))
     with pytest.raises(errors.TokenRefused):
@@ -119,6 +122,7 @@ def test_expired_token_is_refused_even_when_recent() -> None:
         verify(tok)
 
 
+@pytest.mark.req("INT-7")
 def test_host_identity_is_purged_after_its_ttl() -> None:
     identity = verify(token(timedelta(minutes=1)))
     assert not identity.purge_due(NOW)

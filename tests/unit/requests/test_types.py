@@ -15,17 +15,20 @@ def test_every_request_type_is_described() -> None:
 @pytest.mark.parametrize(
     "request_type", [R.OPT_OUT_SALE_SHARE, R.LIMIT_SENSITIVE, R.MARKETING_OPT_OUT, R.WITHDRAW_CONSENT]
 )
+@pytest.mark.req("DL-4")
 def test_dl4_opt_outs_need_no_verification(request_type: R) -> None:
     assert not rtypes.info(request_type).needs_verification
     assert rtypes.info(request_type).non_account_level is rtypes.VerificationLevel.NONE
 
 
 @pytest.mark.parametrize("request_type", [R.ACCESS, R.ERASURE, R.RECTIFICATION, R.ACCOUNT_DELETION])
+@pytest.mark.req("INT-3")
 def test_disclosure_deletion_and_correction_need_verification_and_step_up(request_type: R) -> None:
     description = rtypes.info(request_type)
     assert description.needs_verification and description.needs_step_up
 
 
+@pytest.mark.req("DL-8")
 def test_dl8_only_access_and_portability_count_toward_the_twice_rule() -> None:
     counting = {t for t in R if rtypes.info(t).counts_toward_twice_rule}
     assert counting == {R.ACCESS, R.PORTABILITY}

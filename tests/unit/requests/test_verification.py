@@ -22,6 +22,7 @@ def wrong(code: str) -> str:
     return f"{(int(code) + 1) % 10**len(code):0{len(code)}d}"
 
 
+@pytest.mark.req("INT-7")
 def test_code_has_six_digits_and_is_kept_only_as_a_keyed_hash() -> None:
     code, record = issued()
     assert len(code) == 6 and code.isdigit()
@@ -59,6 +60,7 @@ def test_code_is_bound_to_its_request() -> None:
     assert verification.check_code(other, code, KEY, now=NOW).outcome is CodeOutcome.WRONG
 
 
+@pytest.mark.req("INT-7")
 def test_code_after_expiry_is_refused() -> None:
     code, record = issued(ttl=timedelta(minutes=10))
     check = verification.check_code(record, code, KEY, now=NOW + timedelta(minutes=10))
@@ -104,6 +106,7 @@ def test_short_server_key_is_refused_naming_the_setting() -> None:
     assert caught.value.field == "secret_key" and "PRIVACYOPS_SECRET_KEY" in str(caught.value)
 
 
+@pytest.mark.req("INT-7")
 def test_int7_verification_artefacts_carry_a_ttl_and_are_purged_after_it() -> None:
     _, live = issued(ttl=timedelta(minutes=30))
     _, expired = verification.issue_code(KEY, request_id="r2", now=NOW - timedelta(hours=1))

@@ -89,6 +89,7 @@ def test_email_without_a_request_is_refused_naming_type() -> None:
     assert caught.value.field == "type"
 
 
+@pytest.mark.req("INT-2")
 def test_eml_keeps_sender_date_and_message_id() -> None:
     raw = (
         b"From: Sam <sam@example.org>\r\nSubject: data request\r\nDate: Tue, 04 Mar 2025 08:00:00 -0800\r\n"

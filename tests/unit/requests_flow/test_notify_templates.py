@@ -43,6 +43,7 @@ def test_every_message_has_text_and_html_parts(kind: str, extra: dict[str, objec
         assert "archives &lt;to restore&gt;" in composed.html  # HTML part escapes what people typed
 
 
+@pytest.mark.req("ER-5")
 def test_erasure_completion_says_done_and_that_a_record_and_a_fingerprint_are_kept() -> None:
     text = notify.compose("completion", {**BASE, "erasure": True, "partial": False, "note": ""}).text
     assert "We have erased your personal data" in text
