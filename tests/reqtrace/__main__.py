@@ -25,9 +25,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reqtrace: {exc}", file=sys.stderr)
         return 2
     if not req_path.is_file():
-        return _without_requirements(req_path, results)
+        return _without_requirements(f"{req_path} not found", results)
     requirements = sources.parse_requirements(req_path.read_text(encoding="utf-8"))
-    claims = sources.find_claims({req.id.split("-")[0] for req in requirements})
+    if not requirements:
+        return _without_requirements(f"{req_path} has no rows like '| INT-1 | ... |'", results)
+    claims = sources.find_claims({req.id.split("-")[0] for req in requirements}, Path(args.src))
     rows = table.build_rows(requirements, claims, results)
     print(table.render(rows, show_tests=not args.brief))
     print(table.summary(rows))
@@ -51,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
         "--requirements", metavar="PATH",
         help=f"requirements.md (default ${sources.REQUIREMENTS_ENV} or {sources.DEFAULT_REQUIREMENTS})",
     )
+    parser.add_argument("--src", default=str(sources.SRC), metavar="PATH",
+                        help="the code whose comments and docstrings claim ids (default: src/)")
     parser.add_argument("--brief", action="store_true", help="one line per id, without the tests")
     return parser
 
@@ -68,10 +72,11 @@ def _collected() -> dict[str, table.Result]:
         return table.load_reports([report])
 
 
-def _without_requirements(path: Path, results: dict[str, table.Result]) -> int:
+def _without_requirements(why: str, results: dict[str, table.Result]) -> int:
+    """Say why nothing can be checked; that fails in CI (CI=true) and only warns elsewhere."""
     in_ci = os.environ.get("CI") == "true"
     print(
-        f"reqtrace: {path} not found, so no id can be checked ({len(results)} marked tests seen). "
+        f"reqtrace: {why}, so no id can be checked ({len(results)} marked tests seen). "
         f"Put the team's docs beside the checkout (../shared/docs) or set ${sources.REQUIREMENTS_ENV}.",
         file=sys.stderr,
     )

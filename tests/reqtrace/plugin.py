@@ -28,6 +28,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Registered here too, so that the plugin works under --strict-markers outside this project.
+    if not any(line.startswith(f"{MARKER}(") for line in config.getini("markers")):
+        config.addinivalue_line("markers", f"{MARKER}(id, ...): the requirement ids this test proves")
     config.pluginmanager.register(Recorder(config), "reqtrace-recorder")
 
 
@@ -57,9 +60,9 @@ class Recorder:
     @pytest.hookimpl(trylast=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         ids = next((value for name, value in report.user_properties if name == MARKER), None)
-        if ids is None:
+        if not isinstance(ids, list):
             return
-        entry = self.tests.setdefault(report.nodeid, {"ids": list(ids), "outcome": "not run"})
+        entry = self.tests.setdefault(report.nodeid, {"ids": [str(i) for i in ids], "outcome": "not run"})
         outcome = phase_outcome(report)
         if outcome is not None and _RANK[outcome] > _RANK[entry["outcome"]]:
             entry["outcome"] = outcome

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tests.reqtrace.sources import Claims, Requirement
 
@@ -64,7 +65,7 @@ def load_reports(paths: list[Path]) -> dict[str, Result]:
     return merged
 
 
-def _read_report(path: Path) -> dict[str, dict[str, object]]:
+def _read_report(path: Path) -> dict[str, dict[str, Any]]:
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -139,9 +140,9 @@ def render(rows: list[Row], show_tests: bool = True) -> str:
 
 
 def summary(rows: list[Row]) -> str:
-    """One line: how many ids have a passing test, how many are claimed and how many have none."""
+    """One line: how many ids pass (none of their tests failing), are claimed, or have no test."""
     known = [row for row in rows if row.known]
-    proven = sum(1 for row in known if row.count("passed"))
+    proven = sum(1 for row in known if row.status == "ok")
     claimed = sum(1 for row in known if row.claimed_at)
     untested = sum(1 for row in known if not row.tests)
     return (f"{proven}/{len(known)} requirements have a passing test; {claimed} are claimed in src/; "
