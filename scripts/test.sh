@@ -10,5 +10,8 @@ eval "$(bash scripts/mariadb.sh)"
 export PRIVACYOPS_CHROMIUM="${PRIVACYOPS_CHROMIUM:-$(command -v chromium)}"
 "$python" -m ruff check src tests bench
 "$python" -m mypy
-"$python" -m pytest --db sqlite "$@"
+report=build/req-report.json  # which requirement ids each test proves, and how it did
+"$python" -m pytest --db sqlite --req-report "$report" "$@"
 "$python" -m pytest --db postgres -m "not browser" tests/integration tests/acceptance "$@"
+# Every id the code claims (src/) needs a passing test; only a run of the whole suite can tell.
+if [ "$#" -eq 0 ]; then "$python" -m tests.reqtrace --report "$report" --strict --brief; fi

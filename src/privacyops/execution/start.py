@@ -33,8 +33,14 @@ def ready(session: Session) -> list[str]:
 
 
 def start_or_forward(sessions: sessionmaker[Session], env: ExecutionEnv, request_id: str) -> bool:
-    """Forward the request when its data is only customers' (True), else fix its steps (False)."""
+    """Forward the request when its data is only customers' (True), else fix its steps (False).
+
+    Two workers may be handed the same request (a dispatch and the reconciler); the request's row is
+    locked first so that the second waits, then finds the run the first created instead of adding one.
+    """
     with sessions.begin() as session:
+        lock = sa.select(SubjectRequest.id).where(SubjectRequest.id == request_id).with_for_update()
+        session.execute(lock)
         if session.get(ExecutionRun, request_id) is None:
             request = records.get_request(session, request_id)
             forward = routing.forward_if_processor_only(session, env.service, request, env.manifest,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,32 +13,61 @@ from privacyops.execution import reconcile, runner, start
 from privacyops.execution.env import ExecutionEnv, connectors_for
 from privacyops.manifest import load as manifest_load
 from privacyops.requests import context
+from privacyops.settings import Settings
 
 RUN_TASK = "execution_run_request"
 DISPATCH_READY_TASK = "execution_dispatch_ready"
 
 
-def build_env(settings: object) -> ExecutionEnv:
+def build_env(settings: Settings) -> ExecutionEnv:
     """Build the execution environment from settings: manifest, connectors, keys (in the worker)."""
-    from privacyops.settings import Settings
-
-    assert isinstance(settings, Settings)
     manifest = manifest_load.load_manifest(Path(settings.manifest))
     connectors, problems = connectors_for(manifest)
     return ExecutionEnv(manifest=manifest, service=context.context_from(settings, manifest),
                         connectors=connectors, problems=problems, home=Path(settings.home))
 
 
+class _SharedEnv:
+    """One execution environment per worker process, built again only when what it was built from changes.
+
+    Loading the manifest and opening a connection pool per system costs far more than most runs, so a
+    worker keeps them. Each job compares the manifest file's digest, the settings and the systems'
+    address variables with those the environment was built from, so that an edited manifest or a new
+    address is used from the next job on.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[object, ...] | None = None
+        self._env: ExecutionEnv | None = None
+
+    @staticmethod
+    def _key_of(settings: Settings, env: ExecutionEnv | None) -> tuple[object, ...]:
+        path = Path(settings.manifest)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        names = sorted(s.url_env for s in env.manifest.systems.values() if s.url_env) if env else []
+        addresses = tuple((name, os.environ.get(name)) for name in names)
+        return (str(path.resolve()), digest, settings.model_dump_json(), addresses)
+
+    def get(self, settings: Settings) -> ExecutionEnv:
+        with self._lock:
+            if self._env is None or self._key_of(settings, self._env) != self._key:
+                # A replaced environment is left to the collector: a job on another thread may still use it.
+                self._env = build_env(settings)
+                self._key = self._key_of(settings, self._env)
+            return self._env
+
+
+SHARED_ENV = _SharedEnv()
+
+
 @jobs.task(RUN_TASK, retries=3, retry_delay=10)
 def run_request(ctx: jobs.JobContext, request_id: str) -> str:
     """Run the request's pending steps; the store says what is left, so running twice is safe."""
-    env = build_env(ctx.settings)
-    try:
-        if start.start_or_forward(ctx.sessions, env, request_id):
-            return "forwarded_to_controller"
-        return runner.run_request(ctx.sessions, env, request_id).status
-    finally:
-        env.close()
+    env = SHARED_ENV.get(ctx.settings)
+    if start.start_or_forward(ctx.sessions, env, request_id):
+        return "forwarded_to_controller"
+    return runner.run_request(ctx.sessions, env, request_id).status
 
 
 @jobs.task(DISPATCH_READY_TASK)
