@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 import privacyops
+from privacyops import home
 from privacyops.settings import Settings
 from privacyops.store import db
 from privacyops.store.queue_postgres import PostgresHuey
@@ -275,7 +276,7 @@ def build_huey(settings: Settings) -> huey.Huey:
 
 
 def _sqlite_huey(path: Path) -> huey.Huey:
-    path.expanduser().parent.mkdir(parents=True, exist_ok=True)
+    home.touch_private(path)
     return huey.SqliteHuey(QUEUE_NAME, filename=str(path), utc=True, timeout=15)
 
 

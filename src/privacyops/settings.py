@@ -9,10 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_HOME = Path(".privacyops")
+from privacyops import home as home_folder
+from privacyops.envnames import env_var as env_var
+
+DEFAULT_HOME = home_folder.DEFAULT_HOME
+STORE_FILE = "privacyops.db"
 # Kept in step with privacyops.requests.types.RequestType; checked there by a test.
 REQUEST_TYPE_NAMES = (
     "access", "portability", "erasure", "rectification", "restriction", "lift_restriction", "objection",
@@ -26,8 +30,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PRIVACYOPS_", extra="ignore")
 
     database_url: str = Field(
-        default=f"sqlite:///{DEFAULT_HOME}/privacyops.db",
-        description="Store database (SQLite by default; postgresql+psycopg://... in production).",
+        default="",
+        description=f"Store database (default: SQLite {STORE_FILE} in the home folder; "
+        "postgresql+psycopg://... in production).",
     )
     queue_url: str | None = Field(
         default=None,
@@ -63,7 +68,14 @@ class Settings(BaseSettings):
     smtp_password: str | None = Field(default=None, description="SMTP password (with smtp_username).")
     smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS.")
     mail_from: str = Field(default="privacy@localhost", description="Sender address of outgoing mail.")
-    public_url: str = Field(default="http://127.0.0.1:8000", description="Public base URL for links in mail.")
+    public_url: str = Field(
+        default="", description="Public base URL for links in mail (default: http://HOST:PORT)."
+    )
+    demo_mode: bool = Field(
+        default=False,
+        description="Demo only, never in production: keep outgoing mail in the home folder's mailbox, "
+        "shown at /dev/mail, instead of sending it.",
+    )
     log_level: str = Field(default="info", description="Log level.")
     host_token_key: str | None = Field(
         default=None,
@@ -105,13 +117,33 @@ class Settings(BaseSettings):
     def _region_code(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
 
+    @model_validator(mode="after")
+    def _derived_defaults(self) -> Settings:
+        # The store follows the home folder, and links follow the address actually served, unless set.
+        if not self.database_url:
+            self.database_url = f"sqlite:///{Path(self.home).expanduser() / STORE_FILE}"
+        if not self.public_url:
+            self.public_url = f"http://{_link_host(self.host)}:{self.port}"
+        return self
 
-def env_var(field: str) -> str:
-    """Name of the environment variable behind a settings field."""
-    return f"PRIVACYOPS_{field.upper()}"
+
+def _link_host(host: str) -> str:
+    """Return a host a browser can open: a wildcard bind address becomes the loopback address."""
+    if host in ("", "0.0.0.0", "::"):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Build settings from the environment, with explicit overrides (CLI flags) winning."""
+    """Build settings: CLI flags (``overrides``) win over the environment, which wins over the home.
+
+    The home folder's ``settings.env`` (see :mod:`privacyops.home`) comes last, before the defaults;
+    the system URLs it names are exported to the environment where not set already.
+    """
     clean = {key: value for key, value in overrides.items() if value is not None}
+    home = home_folder.home_of(clean)
+    home_folder.export_system_urls(home_folder.read_settings_file(home))
+    path = home_folder.settings_file(home)
+    if path.is_file():
+        return Settings(_env_file=path, **clean)  # type: ignore[arg-type]
     return Settings(**clean)  # type: ignore[arg-type]

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 
-from privacyops.audit import chain
+from privacyops.cli import options
 from privacyops.cli.db import DbOption, describe
-from privacyops.settings import load_settings
-from privacyops.store import db
 
 
 def register(app: typer.Typer) -> None:
@@ -22,7 +18,12 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     ) -> None:
         """Walk the audit chain; exit 1 naming the first row that was changed or removed."""
-        settings = load_settings(database_url=database)
+        import json
+
+        from privacyops.audit import chain
+        from privacyops.store import db
+
+        settings = options.store_settings(database_url=database)
         engine = db.make_engine(settings.database_url)
         try:
             with db.session_factory(engine)() as session:

@@ -1,18 +1,20 @@
-"""``privacyops check FILE``: validate a manifest, then lint it; exit 1 if anything is an error."""
+"""``privacyops check [FILE]``: validate a manifest, then lint it; exit 1 if anything is an error."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from privacyops.manifest import lint, load
-from privacyops.manifest.errors import Finding, ManifestError
+from privacyops.cli import options
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from privacyops.manifest.errors import Finding
 
 LEVEL_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -28,6 +30,9 @@ def check_file(path: Path, today: dt.date | None = None, *, scan: bool = False) 
     With ``scan``, the databases of its SQL systems that can be reached are sampled as well
     (``privacyops scan``) and the drift findings join the lint findings.
     """
+    from privacyops.manifest import lint, load
+    from privacyops.manifest.errors import ManifestError
+
     try:
         manifest = load.load_manifest(path)
     except ManifestError as exc:
@@ -43,6 +48,8 @@ def check_file(path: Path, today: dt.date | None = None, *, scan: bool = False) 
 
 def print_text(findings: list[Finding], console: Console) -> None:
     """Print one line per finding, then a one-line summary."""
+    from rich.markup import escape
+
     for finding in findings:
         style = LEVEL_STYLE.get(finding.level, "")
         fix = f" (fix: {escape(finding.fix)})" if finding.fix else ""
@@ -66,14 +73,21 @@ def _parse_day(value: str | None) -> dt.date | None:
 def register(app: typer.Typer) -> None:
     @app.command("check")
     def check(
-        file: Path = typer.Argument(..., help="The manifest to check, e.g. examples/langfuse/privacy.yml."),
+        file: Path | None = typer.Argument(
+            None, help="The manifest to check (default: the one PRIVACYOPS_MANIFEST or the home names)."),
         output: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json."),
         today: str | None = typer.Option(None, "--today", help="Lint as of this date (YYYY-MM-DD)."),
         scan: bool = typer.Option(
             False, "--scan", help="Also sample every SQL system whose URL is set (see `privacyops scan`)."),
     ) -> None:
         """Validate a privacy manifest and lint it; exit 1 when there is an error (warnings pass)."""
-        findings = check_file(file, _parse_day(today), scan=scan)
+        import json
+
+        from rich.console import Console
+
+        from privacyops.manifest import lint
+
+        findings = check_file(options.manifest_file(file), _parse_day(today), scan=scan)
         if output is OutputFormat.json:
             typer.echo(json.dumps([f.as_dict() for f in findings], indent=2))
         else:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from privacyops.settings import env_var, load_settings
-from privacyops.store import db
+from privacyops.envnames import env_var
 
 
 def _fail(message: str) -> typer.Exit:
@@ -25,6 +24,9 @@ def register(app: typer.Typer) -> None:
     @group.command("upgrade")
     def upgrade(database: str | None = DbOption) -> None:
         """Bring the store to the newest schema (safe to run again)."""
+        from privacyops.settings import load_settings
+        from privacyops.store import db
+
         url = load_settings(database_url=database).database_url
         try:
             db.upgrade(url)
@@ -35,6 +37,9 @@ def register(app: typer.Typer) -> None:
     @group.command("current")
     def current(database: str | None = DbOption) -> None:
         """Print the schema revision of the store; exit 1 if it is behind this version of privacyops."""
+        from privacyops.settings import load_settings
+        from privacyops.store import db
+
         url = load_settings(database_url=database).database_url
         try:
             revision = db.current_revision(url)
@@ -44,13 +49,15 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"current: {revision or 'none (never migrated)'}")
         typer.echo(f"newest:  {head}")
         if revision != head:
-            raise _fail("the database is not at the newest revision; run `privacyops db upgrade`")
+            raise _fail(f"the database is not at the newest revision; run `{db.UPGRADE_COMMAND}`")
 
     @group.command("revision")
     def revision(
         message: str = typer.Option(..., "-m", "--message", help="What the migration changes."),
     ) -> None:
         """Write a migration for model changes (compares the models with a fresh database at head)."""
+        from privacyops.store import db
+
         try:
             path = db.new_revision(message)
         except db.NothingToMigrate as exc:

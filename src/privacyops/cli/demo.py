@@ -1,4 +1,9 @@
-"""``privacyops demo``: build the demo application database, then serve it with the example manifest."""
+"""``privacyops demo``: build the demo application database, then serve it with the example manifest.
+
+The demo leaves a home folder (``.privacyops`` here, or ``--home``/``PRIVACYOPS_HOME``) whose
+``settings.env`` names the example manifest, the demo database (``APP_DATABASE_URL``) and demo mode, so
+every later command run in the same folder works on the demo without any variable set.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,11 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from privacyops.settings import Settings, env_var, load_settings
+from privacyops.envnames import env_var
 
 if TYPE_CHECKING:
     from privacyops.demo.generate import DemoSummary
+    from privacyops.settings import Settings
 
 DEMO_DB_FILE = "demo-app.db"
 DEFAULT_APP_DB_ENV = "APP_DATABASE_URL"
@@ -37,13 +43,17 @@ def register(app: typer.Typer) -> None:
         home: Path | None = typer.Option(None, envvar=env_var("home"), help="Folder for local state."),
     ) -> None:
         """Build a demo LLM-observability database full of fake people, then serve privacyops on it."""
+        from privacyops import home as home_folder
         from privacyops.examples import LANGFUSE_MANIFEST
+        from privacyops.settings import load_settings
 
-        settings = load_settings(host=host, port=port, home=home, manifest=LANGFUSE_MANIFEST)
+        settings = load_settings(host=host, port=port, home=home, manifest=LANGFUSE_MANIFEST, demo_mode=True)
+        home_folder.secure_home(Path(settings.home))
         url = normalise_url(db) if db else default_demo_url(settings)
         summary = build(url, users=users, traces=traces, seed=seed)
         env_name = app_db_env_name(Path(settings.manifest))
         os.environ[env_name] = url
+        remember(settings, {env_name: url}, host=host, port=port)
         describe(summary, settings, env_name, serving=serve)
         if serve:
             from privacyops.cli import serve as serve_command
@@ -60,9 +70,32 @@ def normalise_url(url: str) -> str:
 
 
 def default_demo_url(settings: Settings) -> str:
-    home = Path(settings.home).resolve()
-    home.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{home / DEMO_DB_FILE}"
+    """Return the URL of the demo database file in the home folder (created 0600)."""
+    from privacyops import home as home_folder
+
+    path = home_folder.touch_private(Path(settings.home).resolve() / DEMO_DB_FILE)
+    return f"sqlite:///{path}"
+
+
+SETTINGS_HEADER = """Written by `privacyops demo`. Every privacyops command run with this home folder
+reads it; the environment and command-line flags win over it. Demo mode keeps mail at
+/dev/mail instead of sending it: never use it in production."""
+
+
+def remember(settings: Settings, system_urls: dict[str, str], *, host: str | None, port: int | None) -> None:
+    """Write the home's settings file: the manifest, demo mode, system URLs, and a host/port given."""
+    from privacyops import home as home_folder
+
+    values = {
+        env_var("manifest"): str(Path(settings.manifest).resolve()),
+        env_var("demo_mode"): "true",
+        **system_urls,
+    }
+    if host is not None:
+        values[env_var("host")] = host
+    if port is not None:
+        values[env_var("port")] = str(port)
+    home_folder.write_settings_file(Path(settings.home), values, SETTINGS_HEADER)
 
 
 def build(url: str, *, users: int, traces: int, seed: int) -> DemoSummary:
@@ -120,10 +153,15 @@ def describe(summary: DemoSummary, settings: Settings, env_name: str, *, serving
     typer.echo(f"  subjects: {', '.join(summary.subjects)} (users u_1 .. u_7, 100 traces each)")
     typer.echo(f"  {env_name} points the manifest's app_db system at it.")
     typer.echo(f"Manifest: {settings.manifest}")
+    typer.echo(
+        f"Home folder: {Path(settings.home).resolve()} (its settings.env points every privacyops command "
+        "run from this folder at the demo)"
+    )
     if not serving:
         return
     typer.echo(f"Privacy notice:  {base}/privacy")
     typer.echo(f"GPC statement:   {base}/.well-known/gpc.json")
     typer.echo(f"API docs:        {base}/api/v1/docs")
+    typer.echo(f"Demo mailbox:    {base}/dev/mail  (demo mode: mail is kept here, not sent)")
     token = Path(settings.home) / ADMIN_TOKEN_FILE
     typer.echo(f"Admin token:     {settings.admin_token and env_var('admin_token') or token.resolve()}")

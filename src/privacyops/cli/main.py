@@ -9,12 +9,18 @@ import typer
 
 import privacyops.cli as cli_package
 
+HELP_WIDTH = 120
+
+# Plain help (no rich tables): option names and their PRIVACYOPS_* variables print whole at any terminal
+# width instead of being cut off in a narrow column, and help needs no rich import.
 app = typer.Typer(
     name="privacyops",
     help="Privacy as code: check a manifest, render the notice, run the service and the demo.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"max_content_width": HELP_WIDTH},
 )
 
 @app.callback()
@@ -24,7 +30,8 @@ def main() -> None:
 
 def _register_all() -> None:
     # Every module of this package that defines ``register(app)`` adds its commands, so a new
-    # command group is one new file and nothing else changes.
+    # command group is one new file and nothing else changes. Registering runs on every call, even
+    # ``--help``: the modules import only typer at the top and the rest inside the command bodies.
     for info in sorted(pkgutil.iter_modules(cli_package.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"privacyops.cli.{info.name}")
         register = getattr(module, "register", None)

@@ -13,16 +13,20 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
-from privacyops.pii import masking, policy, structured
-from privacyops.pii.operators import OPERATOR_NAMES, OperatorError
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from privacyops.pii import masking
 
 BLOCK = 1 << 20
 JSONL_BATCH = 512
+# privacyops.pii.operators.OPERATOR_NAMES, written out so that --help does not load the masking engine
+# (a test compares the two).
+OPERATORS = ("redact", "placeholder", "mask", "pseudonym", "encrypt", "drop")
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +36,7 @@ def register(app: typer.Typer) -> None:
         output: Path | None = typer.Option(None, "-o", "--output", help="Write here instead of stdout."),
         fmt: str = typer.Option("text", "--format", "-f", help="Input format: text, json or jsonl."),
         operator: str = typer.Option(
-            "placeholder", "--operator", help=f"How to replace findings: {', '.join(OPERATOR_NAMES)}."
+            "placeholder", "--operator", help=f"How to replace findings: {', '.join(OPERATORS)}."
         ),
         entities: str | None = typer.Option(None, "--entities", help="Comma-separated entity types to mask."),
         key: str | None = typer.Option(
@@ -74,6 +78,9 @@ def _fail(message: str) -> None:
 def _masker(
     operator: str, entities: str | None, key: str | None, tenant: str, fail: str
 ) -> masking.PolicyMasker:
+    from privacyops.pii import masking, policy
+    from privacyops.pii.operators import OperatorError
+
     wanted = [name.strip() for name in entities.split(",") if name.strip()] if entities else None
     try:
         chosen = policy.MaskPolicy.model_validate({"operator": operator, "entities": wanted, "fail": fail})
@@ -109,6 +116,8 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
     if not enabled:
         yield None
         return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
     columns = (BarColumn(), DownloadColumn(), TransferSpeedColumn())
     with Progress(*columns, transient=True, console=None, redirect_stdout=False) as bar:
         yield bar
@@ -156,6 +165,8 @@ def _dump(document: Any, where: str) -> bytes:
 
 
 def _masked_document(masker: masking.PolicyMasker, document: Any, where: str) -> Any:
+    from privacyops.pii import structured
+
     try:
         return masker.document(document)
     except structured.PayloadError as exc:

@@ -1,15 +1,17 @@
-"""``privacyops notice render FILE``: the privacy notice generated from a manifest."""
+"""``privacyops notice render [FILE]``: the privacy notice generated from a manifest."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from privacyops.manifest import load, schema
-from privacyops.manifest.errors import ManifestError
-from privacyops.notice import render
+from privacyops.cli import options
+
+if TYPE_CHECKING:
+    from privacyops.manifest import schema
 
 
 class NoticeFormat(StrEnum):
@@ -17,8 +19,12 @@ class NoticeFormat(StrEnum):
     html = "html"
 
 
-def load_or_exit(path: Path) -> schema.Manifest:
-    """Load a manifest, or print the loader's located findings and exit 1."""
+def load_or_exit(given: Path | None) -> schema.Manifest:
+    """Load a manifest (``given``, else the one the settings name), or print its findings and exit 1."""
+    from privacyops.manifest import load
+    from privacyops.manifest.errors import ManifestError
+
+    path = options.manifest_file(given)
     try:
         return load.load_manifest(path)
     except ManifestError as exc:
@@ -43,6 +49,9 @@ def emit(text: str, out: Path | None) -> None:
 
 
 OutOption = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output.")
+FileArgument = typer.Argument(
+    None, help="The manifest (default: the one PRIVACYOPS_MANIFEST or the home folder names)."
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -51,10 +60,12 @@ def register(app: typer.Typer) -> None:
 
     @group.command("render")
     def render_command(
-        file: Path = typer.Argument(..., help="The manifest, e.g. examples/langfuse/privacy.yml."),
+        file: Path | None = FileArgument,
         fmt: NoticeFormat = typer.Option(NoticeFormat.md, "--format", "-f", help="md or html."),
         out: Path | None = OutOption,
     ) -> None:
         """Render the full notice as markdown or as a self-contained HTML page."""
+        from privacyops.notice import render
+
         manifest = load_or_exit(file)
         emit(render.render_notice(manifest, fmt.value), out)

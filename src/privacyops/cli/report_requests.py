@@ -11,10 +11,8 @@ from pathlib import Path
 
 import typer
 
+from privacyops.cli import options
 from privacyops.cli.db import DbOption
-from privacyops.requests import report_log
-from privacyops.settings import load_settings
-from privacyops.store import db
 
 
 def _report_group(app: typer.Typer) -> typer.Typer:
@@ -40,7 +38,10 @@ def register(app: typer.Typer) -> None:
         if fmt != "csv":
             typer.secho("error: --format: only csv is supported", err=True, fg="red")
             raise typer.Exit(1)
-        settings = load_settings(database_url=database)
+        from privacyops.requests import report_log
+        from privacyops.store import db
+
+        settings = options.store_settings(database_url=database)
         engine = db.make_engine(settings.database_url)
         try:
             with db.session_factory(engine)() as session:

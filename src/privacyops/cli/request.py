@@ -8,33 +8,28 @@ Bad input exits 1 with the field and the rule; the request is left unchanged.
 from __future__ import annotations
 
 import getpass
-import json
-from collections.abc import Callable, Iterator
+import importlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from sqlalchemy.orm import Session
 
+from privacyops.cli import options
 from privacyops.cli.db import DbOption
-from privacyops.manifest import load as manifest_load
-from privacyops.requests import context, decisions, errors, intake, mailer, outbox, records, verify
-from privacyops.requests import schemas as views
-from privacyops.requests import service as rservice
-from privacyops.settings import Settings, env_var, load_settings
-from privacyops.store import db
+from privacyops.envnames import env_var
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from privacyops.settings import Settings
 
 ManifestOption = typer.Option(None, "--manifest", envvar=env_var("manifest"), help="Privacy manifest.")
 HomeOption = typer.Option(None, "--home", envvar=env_var("home"), help="Folder for local state (secret key).")
 JsonOption = typer.Option(False, "--json", help="Print JSON.")
-
-
-def fail(message: str) -> typer.Exit:
-    """Print an error and return the exit to raise."""
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
-    return typer.Exit(1)
+fail = options.fail
 
 
 def actor() -> str:
@@ -45,7 +40,10 @@ def actor() -> str:
 @contextmanager
 def workflow(database: str | None, manifest: Path | None, home: Path | None) -> Iterator[tuple[Session, Any]]:
     """Open a session and the workflow context; commit on success, exit 1 on a broken rule."""
-    settings = load_settings(database_url=database, manifest=manifest, home=home)
+    from privacyops.requests import context, errors
+    from privacyops.store import db
+
+    settings = options.store_settings(database_url=database, manifest=manifest, home=home)
     engine = db.make_engine(settings.database_url)
     try:
         ctx = context.context_from(settings, _manifest_or_none(settings))
@@ -61,6 +59,8 @@ def workflow(database: str | None, manifest: Path | None, home: Path | None) -> 
 
 
 def _manifest_or_none(settings: Settings) -> Any:
+    from privacyops.manifest import load as manifest_load
+
     path = Path(settings.manifest)
     if not path.exists():
         return None
@@ -72,6 +72,8 @@ def _manifest_or_none(settings: Settings) -> Any:
 
 
 def _print_detail(session: Session, request: Any, as_json: bool) -> None:
+    from privacyops.requests import schemas as views
+
     detail = views.detail(session, request, reveal=True)
     if as_json:
         typer.echo(detail.model_dump_json(indent=2))
@@ -95,12 +97,18 @@ def register(app: typer.Typer) -> None:
         channel: str = typer.Option("cli", help="How it came in: cli, ticket, chat, phone, postal, email."),
         received_at: datetime | None = typer.Option(None, "--received-at", help="Original time, with zone."),
         details: str | None = typer.Option(None, help="Free text kept with the request."),
+        lookback: str | None = typer.Option(
+            None, "--lookback", help="Access: the period asked for: all, 12m, extended or a date (YYYY-MM-DD)."
+        ),
         as_json: bool = JsonOption,
         database: str | None = DbOption,
         manifest: Path | None = ManifestOption,
         home: Path | None = HomeOption,
     ) -> None:
         """File a request; an open one of the same subject and type is linked instead of duplicated."""
+        from privacyops.requests import intake
+        from privacyops.requests import service as rservice
+
         with workflow(database, manifest, home) as (session, ctx):
             identities = [intake.parse_identity_option(text) for text in identity]
             submission = intake.build_submission(
@@ -111,6 +119,7 @@ def register(app: typer.Typer) -> None:
                 received_at=received_at,
                 details=details,
                 verified=verified,
+                lookback=lookback,
             )
             result = rservice.submit(session, ctx, submission, actor=actor())
             if not result.created:
@@ -128,6 +137,10 @@ def register(app: typer.Typer) -> None:
         home: Path | None = HomeOption,
     ) -> None:
         """List requests, newest first."""
+        import json
+
+        from privacyops.requests import schemas as views
+
         with workflow(database, manifest, home) as (session, _ctx):
             rows = views.find_requests(session, state=state, request_type=type_, limit=limit)
             if as_json:
@@ -146,10 +159,15 @@ def register(app: typer.Typer) -> None:
         home: Path | None = HomeOption,
     ) -> None:
         """Show a request with its identities, due dates and history."""
+        from privacyops.requests import records
+
         with workflow(database, manifest, home) as (session, _ctx):
             _print_detail(session, records.get_request(session, request_id), as_json)
 
-    def decision(name: str, help_text: str, step: Callable[..., Any], **options: Any) -> None:
+    def decision(name: str, help_text: str, step: str, **arguments: Any) -> None:
+        # ``step`` is "module.function" below privacyops.requests, imported when the command runs.
+        module_name, _, function_name = step.partition(".")
+
         def command(
             request_id: str = typer.Argument(..., help="The request id."),
             reason: str | None = typer.Option(
@@ -165,40 +183,42 @@ def register(app: typer.Typer) -> None:
             manifest: Path | None = ManifestOption,
             home: Path | None = HomeOption,
         ) -> None:
+            module = importlib.import_module(f"privacyops.requests.{module_name}")
             with workflow(database, manifest, home) as (session, ctx):
                 values = {"reason": reason, "code": code, "new_due": new_due, "partial": partial}
-                request = step(session, ctx, request_id, **_arguments(options, values))
+                run_step = getattr(module, function_name)
+                request = run_step(session, ctx, request_id, **_arguments(arguments, values))
                 _print_detail(session, request, as_json)
 
         command.__doc__ = help_text
         group.command(name)(command)
 
-    decision("approve", "Approve a verified request: start the work.", decisions.approve, note="reason")
+    decision("approve", "Approve a verified request: start the work.", "decisions.approve", note="reason")
     decision(
         "deny",
         "Deny with --code and --reason; the subject is told how to complain.",
-        decisions.deny,
+        "decisions.deny",
         code="code",
         reason="reason",
     )
     decision(
         "extend",
         "Extend the due date once, within the first period, with --reason.",
-        decisions.extend,
+        "decisions.extend",
         reason="reason",
         new_due="new_due",
     )
-    decision("cancel", "Cancel with --reason.", decisions.cancel, reason="reason")
+    decision("cancel", "Cancel with --reason.", "decisions.cancel", reason="reason")
     decision(
         "verify",
         "Record that the subject was verified another way (--reason).",
-        verify.mark_verified,
+        "verify.mark_verified",
         reason="reason",
     )
     decision(
         "complete",
         "Record the request as carried out (--partial, --reason as a note).",
-        decisions.complete,
+        "decisions.complete",
         partial="partial",
         note="reason",
     )
@@ -206,15 +226,21 @@ def register(app: typer.Typer) -> None:
     @group.command("send-outbox")
     def send_outbox(database: str | None = DbOption) -> None:
         """Send the waiting messages now through PRIVACYOPS_SMTP_HOST:PRIVACYOPS_SMTP_PORT."""
-        settings = load_settings(database_url=database)
+        from privacyops.requests import mailer, outbox
+        from privacyops.store import db
+
+        settings = options.store_settings(database_url=database)
         engine = db.make_engine(settings.database_url)
         try:
             report = outbox.dispatch_pending(
-                db.session_factory(engine), mailer.mailer_from(settings), settings.mail_from
+                db.session_factory(engine), mailer.outgoing_mailer(settings), settings.mail_from
             )
         finally:
             engine.dispose()
         typer.echo(f"sent {report.sent}, failed {report.failed}")
+        if report.unreachable:
+            raise fail(f"mail server {report.unreachable} unreachable; the messages wait in the outbox "
+                       "(check PRIVACYOPS_SMTP_HOST and PRIVACYOPS_SMTP_PORT)")
         if report.failed:
             raise typer.Exit(1)
 
@@ -233,6 +259,8 @@ def _arguments(options: dict[str, str], values: dict[str, Any]) -> dict[str, Any
 
 
 def _date(text: str) -> date:
+    from privacyops.requests import errors
+
     try:
         return date.fromisoformat(text)
     except ValueError:

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from privacyops.connectors import registry
-from privacyops.manifest.errors import Finding, ManifestError
-from privacyops.manifest.schema import Manifest, System
-from privacyops.pii import discover
-from privacyops.pii.discover_report import ScanReport
-from privacyops.settings import env_var
+from privacyops.envnames import env_var
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from privacyops.manifest.errors import Finding
+    from privacyops.manifest.schema import Manifest, System
+    from privacyops.pii.discover_report import ScanReport
 
 DEFAULT_SAMPLE = 1000
 DEFAULT_BUDGET = 10.0
@@ -48,6 +48,9 @@ def connection_url(system_name: str, system: System, override: str | None,
 def scan_url(manifest: Manifest, system_name: str, url: str, *, sample_rows: int = DEFAULT_SAMPLE,
              time_budget_s: float = DEFAULT_BUDGET) -> ScanReport:
     """Connect to ``url`` with the system's connector type, scan it, and close the connection."""
+    from privacyops.connectors import registry
+    from privacyops.pii import discover
+
     connector = registry.create(manifest.systems[system_name].connector, url)
     try:
         return discover.scan_system(manifest, system_name, connector, sample_rows=sample_rows,
@@ -87,6 +90,9 @@ def scan_available(manifest: Manifest, env: Mapping[str, str] | None = None, *,
 
 def _reason(exc: Exception) -> str:
     # Driver messages can quote the URL or row values; name the kind of failure only.
+    from privacyops.connectors import registry
+    from privacyops.pii import discover
+
     if isinstance(exc, (discover.ScanError, NoConnection, registry.UnknownConnector)):
         return str(exc)
     return type(exc).__name__
@@ -94,6 +100,8 @@ def _reason(exc: Exception) -> str:
 
 def print_report(report: ScanReport, console: Console) -> None:
     """Print one line per column holding personal data, then one line per finding and a summary."""
+    from rich.markup import escape
+
     from privacyops.cli import check
 
     personal = report.personal_columns()
@@ -115,19 +123,24 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _manifest_path(given: Path | None) -> Path:
+    from privacyops.settings import load_settings
+
+    # Loading the settings also exports the system URLs the home folder names (APP_DATABASE_URL).
+    named = Path(load_settings().manifest)  # PRIVACYOPS_MANIFEST, the home's settings, or privacy.yml
     if given is not None:
         return given
-    if Path("privacy.yml").exists():
-        return Path("privacy.yml")
+    if named.exists():
+        return named
     from privacyops.examples import LANGFUSE_MANIFEST
 
-    typer.echo(f"No --manifest and no privacy.yml here: using the example manifest {LANGFUSE_MANIFEST}.",
+    typer.echo(f"No --manifest and no {named} here: using the example manifest {LANGFUSE_MANIFEST}.",
                err=True)
     return LANGFUSE_MANIFEST
 
 
 def _load(path: Path) -> Manifest:
     from privacyops.manifest import load
+    from privacyops.manifest.errors import ManifestError
 
     try:
         return load.load_manifest(path)
@@ -141,7 +154,8 @@ def register(app: typer.Typer) -> None:
         system: str = typer.Argument(..., help="The system of the manifest to scan, e.g. app_db."),
         manifest: Path | None = typer.Option(
             None, "--manifest", envvar=env_var("manifest"),
-            help="Privacy manifest (default: privacy.yml here, else the bundled example)."),
+            help="Privacy manifest (default: the home folder's, else privacy.yml here, else the bundled "
+                 "example)."),
         db: str | None = typer.Option(
             None, "--db", help="Database URL (default: the variable the system's url_env names)."),
         sample: int = typer.Option(DEFAULT_SAMPLE, "--sample", min=1, help="Rows sampled per table."),
@@ -150,6 +164,12 @@ def register(app: typer.Typer) -> None:
         output: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json."),
     ) -> None:
         """Sample a system's database and report personal data the manifest does not declare (exit 1)."""
+        import json
+
+        from rich.console import Console
+
+        from privacyops.pii import discover
+
         loaded = _load(_manifest_path(manifest))
         if system not in loaded.systems:
             known = ", ".join(loaded.systems) or "none"

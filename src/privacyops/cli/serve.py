@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from privacyops.settings import Settings, env_var, load_settings
+from privacyops.envnames import env_var
+
+if TYPE_CHECKING:
+    from privacyops.settings import Settings
 
 
 def register(app: typer.Typer) -> None:
@@ -26,6 +30,8 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Serve the API, the privacy pages and the admin endpoints."""
+        from privacyops.settings import load_settings
+
         settings = load_settings(
             host=host,
             port=port,
@@ -53,4 +59,6 @@ def start(settings: Settings) -> None:
         typer.echo(f"Admin API token (shown once; kept in {admin.path}, mode 0600):")
         typer.echo(f"  {admin.token}")
     typer.echo(f"privacyops on http://{settings.host}:{settings.port}  (docs: /api/v1/docs)")
+    if settings.demo_mode:
+        typer.echo(f"Demo mode: mail is kept, not sent; read it at {settings.public_url}/dev/mail")
     server.run_server(settings)

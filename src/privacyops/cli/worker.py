@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from privacyops.settings import env_var, load_settings
+from privacyops.cli import options
+from privacyops.envnames import env_var
 
 
 def register(app: typer.Typer) -> None:
@@ -20,7 +21,7 @@ def register(app: typer.Typer) -> None:
         """Run background jobs until stopped (Ctrl-C or SIGTERM finishes the running task first)."""
         from privacyops import jobs
 
-        settings = load_settings(database_url=database, queue_url=queue, home=home)
+        settings = options.store_settings(database_url=database, queue_url=queue, home=home)
         try:
             job_queue = jobs.build_queue(settings)
         except jobs.QueueConfigError as exc:

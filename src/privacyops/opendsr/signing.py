@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from privacyops import home as home_folder
 from privacyops.settings import Settings
 
 KEY_FILE = "opendsr_signing_key.pem"
@@ -83,13 +84,13 @@ def load_signer(settings: Settings) -> Signer:
         if certificate.public_key() == key.public_key():
             return Signer(key, certificate, domain)
     certificate = _self_signed(key, domain)
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    home_folder.write_private(cert_path, certificate.public_bytes(serialization.Encoding.PEM))
     return Signer(key, certificate, domain)
 
 
 def _load_or_create_key(path: Path) -> ec.EllipticCurvePrivateKey:
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        home_folder.private_folder(path.parent)
         pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from privacyops import home
 from privacyops.audit import chain
 from privacyops.manifest.schema import Manifest
 from privacyops.requests import regimes as rregimes
@@ -93,7 +94,7 @@ def host_token_key(settings: Settings) -> bytes:
 def _generated_key(path: Path) -> bytes:
     if path.exists():
         return path.read_text().strip().encode()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    home.private_folder(path.parent)
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process wrote it first; use theirs

@@ -1,4 +1,8 @@
-"""Sending email: a small ``Mailer`` protocol, the SMTP implementation, and an in-memory fake for tests."""
+"""Sending email: a small ``Mailer`` protocol, the SMTP implementation, and an in-memory fake for tests.
+
+In demo mode (``PRIVACYOPS_DEMO_MODE``) mail goes to the home folder's mailbox instead
+(:mod:`privacyops.requests.mailbox`), so the demo finishes a request without a mail server.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,10 @@ class Mailer(Protocol):
     def send(self, message: EmailMessage) -> None: ...
 
 
+class MailServerUnreachable(OSError):
+    """The SMTP server did not answer: nothing was sent, and no message is to blame."""
+
+
 @dataclass(frozen=True)
 class SmtpMailer:
     """Deliver through an SMTP server with the standard library's ``smtplib``."""
@@ -32,8 +40,14 @@ class SmtpMailer:
     tls_context: ssl.SSLContext | None = field(default=None, repr=False, compare=False)  # None: system CAs
 
     def send(self, message: EmailMessage) -> None:
-        """Hand ``message`` to the SMTP server; raises ``smtplib.SMTPException`` or ``OSError`` on failure."""
-        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        """Hand ``message`` to the SMTP server; raises ``smtplib.SMTPException`` or ``OSError`` on failure.
+
+        A server that cannot be reached or does not greet raises :class:`MailServerUnreachable`.
+        """
+        try:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        except OSError as exc:  # refused, timed out, unknown host, no greeting: the server is down
+            raise MailServerUnreachable(f"{self.host}:{self.port}: {type(exc).__name__}") from exc
         try:
             if self.starttls:
                 smtp.starttls(context=self.tls_context or ssl.create_default_context())
@@ -58,6 +72,15 @@ class MemoryMailer:
         if self.fail_with is not None:
             raise self.fail_with
         self.sent.append(message)
+
+
+def outgoing_mailer(settings: Settings) -> Mailer:
+    """Return the mailer the service sends with: the demo mailbox in demo mode, SMTP otherwise."""
+    if settings.demo_mode:
+        from privacyops.requests import mailbox
+
+        return mailbox.MailboxMailer(mailbox.folder_of(settings))
+    return mailer_from(settings)
 
 
 def mailer_from(settings: Settings) -> SmtpMailer:

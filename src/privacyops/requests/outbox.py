@@ -4,6 +4,8 @@ A request and its acknowledgement are committed together, so a crash can lose ne
 claims a message with a conditional UPDATE (only one dispatcher wins it), sends it, and marks it sent.
 A dispatcher that dies between sending and marking leaves the message ``sending``; after
 ``STALE_AFTER`` it is sent again with the same Message-ID, which mail systems use to drop the copy.
+When the mail server cannot be reached the run stops at once and the messages wait, their attempts
+uncounted: the server is down, not the messages wrong (the caller backs off and logs it once).
 """
 
 from __future__ import annotations
@@ -29,10 +31,15 @@ BATCH = 50
 
 @dataclass(frozen=True)
 class DispatchReport:
-    """How many messages one dispatch run sent and how many failed (to be retried or given up)."""
+    """How many messages one dispatch run sent and how many failed (to be retried or given up).
+
+    ``unreachable`` names the mail server (host:port and the error's class) when it could not be
+    reached; the run stopped there and every message it had not sent still waits.
+    """
 
     sent: int
     failed: int
+    unreachable: str | None = None
 
 
 def new_message_id(sender: str) -> str:
@@ -83,8 +90,14 @@ def dispatch_pending(
     """Send the messages waiting in the outbox; safe to run concurrently and again after a crash."""
     moment = now or datetime.now(UTC)
     sent = failed = 0
-    for message_id in _claim(sessions, moment, limit):
-        if _send_one(sessions, mailer, sender, message_id):
+    claimed = _claim(sessions, moment, limit)
+    for index, message_id in enumerate(claimed):
+        try:
+            delivered = _send_one(sessions, mailer, sender, message_id)
+        except rmailer.MailServerUnreachable as exc:
+            _release(sessions, claimed[index:], str(exc))
+            return DispatchReport(sent, failed, unreachable=str(exc))
+        if delivered:
             sent += 1
         else:
             failed += 1
@@ -132,6 +145,8 @@ def _send_one(sessions: sessionmaker[Session], mailer: rmailer.Mailer, sender: s
         attempts = row.attempts
     try:
         mailer.send(message)
+    except rmailer.MailServerUnreachable:
+        raise
     except Exception as exc:  # any failure leaves the message for the next run
         _mark_failed(sessions, row_id, attempts, exc)
         return False
@@ -150,6 +165,21 @@ def _mark_sent(sessions: sessionmaker[Session], row_id: int) -> None:
         if row.secret_body:  # the one-time code must not outlive its delivery
             row.body_text = row.body_html = "(removed after sending)"
     log.info("outbox message %s sent (%s)", row_id, row.kind)
+
+
+def _release(sessions: sessionmaker[Session], row_ids: list[int], summary: str) -> None:
+    # Back to pending with the claim's attempt taken back: a server that is down is no fault of these
+    # messages, so it must not use up their attempts and give them up.
+    with sessions.begin() as session:
+        session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id.in_(row_ids), OutboxMessage.state == model.SENDING)
+            .values(
+                state=model.PENDING,
+                attempts=sa.case((OutboxMessage.attempts > 0, OutboxMessage.attempts - 1), else_=0),
+                last_error=f"mail server unreachable ({summary.rpartition(': ')[2]})",
+            )
+        )
 
 
 def _mark_failed(sessions: sessionmaker[Session], row_id: int, attempts: int, exc: Exception) -> None:

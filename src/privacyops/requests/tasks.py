@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from privacyops import jobs
 from privacyops.manifest import load as manifest_load
-from privacyops.requests import context, mailer, notify, outbox, records, report_log, verify
+from privacyops.requests import context, delivery, notify, records, report_log, verify
 from privacyops.requests import deadlines as rdeadlines
 from privacyops.requests.states import RequestState
 from privacyops.store.models.requests import SubjectRequest
@@ -31,19 +31,19 @@ def service_context(ctx: jobs.JobContext) -> context.ServiceContext:
 
 
 @jobs.task("requests_send_outbox", retries=5, retry_delay=5)
-def send_outbox(ctx: jobs.JobContext) -> int:
-    """Send every pending outbox message; returns how many were sent."""
-    report = outbox.dispatch_pending(ctx.sessions, mailer.mailer_from(ctx.settings), ctx.settings.mail_from)
-    if report.failed:
-        raise RuntimeError(f"{report.failed} message(s) could not be sent; retrying")
-    return report.sent
+def send_outbox(ctx: jobs.JobContext, retry: bool = False) -> int:
+    """Send every pending outbox message; returns how many were sent.
+
+    A message the server refused waits for the next sweep (its warning is logged once per attempt);
+    a server that is down is retried with backoff (see :mod:`privacyops.requests.delivery`).
+    """
+    return delivery.deliver(ctx, retry=retry)
 
 
 @jobs.periodic("requests_outbox_sweep", minute="*")
 def outbox_sweep(ctx: jobs.JobContext) -> int:
     """Send what an earlier run left behind (a crash, a mail server that was down)."""
-    report = outbox.dispatch_pending(ctx.sessions, mailer.mailer_from(ctx.settings), ctx.settings.mail_from)
-    return report.sent
+    return delivery.deliver(ctx)
 
 
 @jobs.periodic("requests_purge_verification", minute="*/10")

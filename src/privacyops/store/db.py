@@ -6,7 +6,10 @@ upgraded database.
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +22,15 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from privacyops import home
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+UPGRADE_COMMAND = "privacyops db upgrade"
+
+
+class StoreNotMigrated(RuntimeError):
+    """The store's schema is not the one this privacyops needs; ``privacyops db upgrade`` fixes it."""
 
 
 def normalise_url(url: str) -> str:
@@ -44,7 +54,8 @@ def make_engine(url: str, *, sqlite_immediate: bool = False, **engine_kwargs: An
         return sa.create_engine(url, **engine_kwargs)
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # Created 0600 before SQLite opens it: its -wal and -shm files then take the same mode.
+        home.touch_private(Path(database))
     connect_args = engine_kwargs.pop("connect_args", {})
     connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
     connect_args.setdefault("check_same_thread", False)
@@ -103,7 +114,53 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at ``url`` up to ``revision`` (the newest by default)."""
-    command.upgrade(alembic_config(url), revision)
+    with _migration_lock(url):
+        command.upgrade(alembic_config(url), revision)
+
+
+def ensure_schema(url: str) -> None:
+    """Make sure the store has the newest schema before a command uses it.
+
+    An embedded SQLite store is migrated on first use. A server database is never changed behind the
+    operator's back: :class:`StoreNotMigrated` names the command that migrates it.
+    """
+    current = current_revision(url)
+    head = head_revision()
+    if current == head:
+        return
+    if _sqlite_file(url) is not None:
+        upgrade(url)
+        return
+    where = f"is at revision {current}" if current else "has no tables yet"
+    raise StoreNotMigrated(
+        f"the store database {where}, this privacyops needs revision {head}: run `{UPGRADE_COMMAND}` "
+        "(with the same --db or PRIVACYOPS_DATABASE_URL) and try again"
+    )
+
+
+def _sqlite_file(url: str) -> Path | None:
+    parsed = make_url(normalise_url(url))
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return None if database.startswith("file:") else Path(database).expanduser()
+
+
+@contextmanager
+def _migration_lock(url: str) -> Iterator[None]:
+    # Commands started together (serve and worker) would each create the same tables of an embedded
+    # SQLite store, which every command migrates on first use: the lock beside the file orders them.
+    path = _sqlite_file(url)
+    if path is None:
+        yield
+        return
+    lock = home.touch_private(path.with_name(path.name + ".migrate-lock"))
+    with lock.open("rb") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def head_revision() -> str | None:

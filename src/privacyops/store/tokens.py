@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from privacyops import home
 from privacyops.settings import Settings
 from privacyops.store.models.tokens import ROLES, ApiToken
 
@@ -84,7 +85,7 @@ def ensure_admin_token(settings: Settings) -> BootstrapToken:
     path = Path(settings.home) / ADMIN_TOKEN_FILE
     if path.exists():
         return BootstrapToken(path.read_text().strip(), created=False, path=path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    home.private_folder(path.parent)
     token = new_token()
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
