@@ -1,0 +1,201 @@
+"""The deployed service as an operator runs it: ``serve`` and ``worker`` as subprocesses, mail, a browser.
+
+Nothing here calls the engine in process: a request goes from the privacy-center form to ``completed``
+only through the running service, its queue and its worker.
+"""
+
+from __future__ import annotations
+
+import email
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+
+from privacyops.examples import LANGFUSE_MANIFEST
+from tests import support
+from tests.browser.conftest import browser, page  # noqa: F401 - the browser fixtures of the browser tier
+
+ADMIN_TOKEN = "po_end_to_end_admin_token_0123456789"
+SECRET_KEY = "end-to-end-secret-key-0123456789abcdef"
+
+
+@dataclass
+class Mailbox:
+    """Messages received by a real SMTP server on 127.0.0.1."""
+
+    port: int
+    messages: list[EmailMessage] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))  # type: ignore[arg-type]
+        return "250 OK"
+
+    def texts_to(self, address: str) -> list[tuple[str, str]]:
+        """(subject, plain text) of every message sent to ``address``."""
+        found = []
+        for message in self.messages:
+            if address in str(message["To"]):
+                body = message.get_body(preferencelist=("plain",))
+                found.append((str(message["Subject"]), body.get_content() if body is not None else ""))
+        return found
+
+
+def wait_until(check: Callable[[], Any], what: str, timeout: float = 90, every: float = 0.2) -> Any:
+    """Poll ``check`` until it returns something true; fail naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(every)
+
+
+def code_for(texts: list[tuple[str, str]]) -> str | None:
+    """The six-digit code of the newest verification message, if one arrived."""
+    for subject, text in reversed(texts):
+        found = re.search(r"^\s+(\d{6})\s*$", text, re.MULTILINE)
+        if "code" in subject.lower() and found:
+            return found.group(1)
+    return None
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox(port=support.free_port())
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)
+    controller.start()
+    yield box
+    controller.stop()
+
+
+@dataclass
+class Service:
+    """A running privacyops: its base URL, environment, app database and the log files of its processes."""
+
+    base: str
+    env: dict[str, str]
+    app_db_url: str
+    store_url: str
+    logs: list[Path]
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def api(self) -> httpx.Client:
+        return httpx.Client(base_url=f"{self.base}/api/v1", timeout=30,
+                            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+
+    def log_text(self) -> str:
+        return "\n".join(path.read_text(errors="replace") for path in self.logs if path.exists())
+
+
+def cli(*args: str, env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run ``privacyops ARGS`` as the operator would; fail with its output on a non-zero exit."""
+    done = subprocess.run([sys.executable, "-m", "privacyops", *args], env=env, capture_output=True,
+                          text=True, timeout=timeout)
+    assert done.returncode == 0, f"privacyops {' '.join(args)} exited {done.returncode}:\n{done.stderr}"
+    return done
+
+
+def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start ``privacyops ARGS`` in the background with its output in ``log``."""
+    with log.open("wb") as sink:
+        return subprocess.Popen([sys.executable, "-m", "privacyops", *args], env=env, stdout=sink,
+                                stderr=subprocess.STDOUT)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process as systemd would (SIGTERM, then SIGKILL after a grace period)."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_healthy(service: Service) -> None:
+    def answers() -> bool:
+        for process in service.processes:
+            assert process.poll() is None, f"a process exited early:\n{service.log_text()[-3000:]}"
+        try:
+            return httpx.get(f"{service.base}/healthz", timeout=2).status_code < 500
+        except httpx.HTTPError:
+            return False
+
+    wait_until(answers, "the service to answer /healthz", timeout=60)
+
+
+class DemoMailbox:
+    """The mail ``privacyops demo`` keeps instead of sending, read from its ``/dev/mail.json``."""
+
+    def __init__(self) -> None:
+        self.base = ""
+
+    def texts_to(self, address: str) -> list[tuple[str, str]]:
+        kept = httpx.get(f"{self.base}/dev/mail.json", timeout=10).json()
+        messages = kept["messages"] if isinstance(kept, dict) else kept
+        return [(m["subject"], m["text"]) for m in messages if address in m["to"]]
+
+
+MailSource = Mailbox | DemoMailbox
+
+
+def _base_env(db_url: str, app_db_url: str, tmp_path: Path, port: int) -> dict[str, str]:
+    return support.clean_env(
+        PRIVACYOPS_HOME=str(tmp_path / "home"),
+        PRIVACYOPS_DATABASE_URL=db_url,
+        PRIVACYOPS_ADMIN_TOKEN=ADMIN_TOKEN,
+        PRIVACYOPS_SECRET_KEY=SECRET_KEY,
+        PRIVACYOPS_PORT=str(port),
+    )
+
+
+@pytest.fixture(params=["serve+worker", "demo"])
+def running(request: pytest.FixtureRequest, db_kind: str, db_url: str, make_db_url: Callable[[str], str],
+            tmp_path: Path) -> Iterator[tuple[Service, MailSource]]:
+    """A running service and where its mail goes.
+
+    ``serve+worker``: the production shape, ``privacyops serve`` without its in-process worker and a
+    separate ``privacyops worker`` (on PostgreSQL the queue is in PostgreSQL too), mail sent by SMTP.
+    ``demo``: ``privacyops demo`` as a newcomer starts it, its in-process worker and its mailbox.
+    """
+    port = support.free_port()
+    app_db_url = make_db_url("app")
+    env = _base_env(db_url, app_db_url, tmp_path, port)
+    logs = [tmp_path / "serve.log", tmp_path / "worker.log"]
+    running = Service(f"http://127.0.0.1:{port}", env, app_db_url, db_url, logs)
+    if request.param == "demo":
+        source: MailSource = DemoMailbox()
+        source.base = running.base
+        running.processes.append(start(["demo", "--db", app_db_url], env, logs[0]))
+    else:
+        source = request.getfixturevalue("mailbox")
+        env.update(PRIVACYOPS_MANIFEST=str(LANGFUSE_MANIFEST), PRIVACYOPS_SMTP_HOST="127.0.0.1",
+                   PRIVACYOPS_SMTP_PORT=str(source.port), PRIVACYOPS_DEMO_MODE="false",
+                   APP_DATABASE_URL=app_db_url)
+        if db_kind == "postgres":
+            env["PRIVACYOPS_QUEUE_URL"] = db_url
+        cli("demo", "--no-serve", "--db", app_db_url, env=env)  # the application's data only
+        cli("db", "upgrade", env=env)
+        running.processes.append(start(["serve", "--no-worker-in-process"], env, logs[0]))
+        running.processes.append(start(["worker", "--workers", "2"], env, logs[1]))
+    try:
+        wait_healthy(running)
+        yield running, source
+    finally:
+        for process in running.processes:
+            stop(process)
