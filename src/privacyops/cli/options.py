@@ -7,8 +7,9 @@ A command finds its manifest the same way everywhere: the FILE argument or ``--m
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -24,6 +25,21 @@ MANIFEST_HINT = (
     "pass the manifest file, set PRIVACYOPS_MANIFEST, or run `privacyops demo` here first "
     "(it leaves a home folder naming the example manifest)"
 )
+
+
+class _LazyModule:
+    """A module imported on first attribute access, so that a command's imports wait for its run."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+def lazy(name: str) -> Any:
+    """Return module ``name`` to be imported when first used (declare its type under TYPE_CHECKING)."""
+    return _LazyModule(name)
 
 
 def fail(message: str) -> typer.Exit:

@@ -12,10 +12,15 @@ from privacyops.engine.plan import Finder, Plan, TablePlan
 
 @dataclass
 class Collection:
-    """The rows found per table (by primary key), the subject's identities and the values each finder used."""
+    """The rows found per table (by primary key), the subject's identities and the values each finder used.
+
+    ``own`` holds, by kind, the values of the identifying fields of the subject's own rows (rows one
+    of the subject's identities found): their name, phone, username ... that free text may repeat.
+    """
 
     rows: dict[str, dict[Key, Row]] = field(default_factory=dict)
     identities: dict[str, set[Any]] = field(default_factory=dict)
+    own: dict[str, set[str]] = field(default_factory=dict)
     used: dict[tuple[str, int], set[Key]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
 
@@ -89,3 +94,7 @@ def _add_rows(table: TablePlan, finder: Finder, rows: list[Row], found: Collecti
             value = read_locator(row, locator)
             if value not in (None, ""):
                 found.identities.setdefault(kind, set()).add(value)
+        for name, kind in table.identifying.items():
+            value = row.get(name)
+            if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+                found.own.setdefault(kind, set()).add(str(value).strip())

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal, cast
 
 from privacyops.engine.graph import DatasetGraph, Edge, PlanError, ordered
+from privacyops.manifest.identifying import identifying_fields
 from privacyops.manifest.schema import LegalHold, Manifest, Table
 
 __all__ = ["FieldAction", "Finder", "Plan", "PlanError", "Step", "TablePlan", "build_plan", "request_kind"]
@@ -56,6 +57,7 @@ class TablePlan:
     read: tuple[str, ...]  # declared fields, returned by an access
     existence_only: tuple[str, ...]
     identities: Mapping[str, str]  # kind -> locator, for widening the subject's identities
+    identifying: Mapping[str, str] = field(default_factory=dict)  # field -> kind (name, phone, ...)
     row_action: Literal["delete", "keep"] = "delete"
     field_actions: tuple[FieldAction, ...] = ()
     hold: LegalHold | None = None
@@ -210,7 +212,8 @@ def _table_plan(graph: DatasetGraph, node: str, reached: set[str], kinds: set[st
     return TablePlan(
         id=node, system=system, table=name, key=tuple(table.primary_key),
         finders=_finders(graph, node, reached, kinds), read=tuple(table.fields), existence_only=existence,
-        identities={str(k): v for k, v in table.identity.items()}, row_action="keep" if keeps else "delete",
+        identities={str(k): v for k, v in table.identity.items()}, identifying=identifying_fields(table),
+        row_action="keep" if keeps else "delete",
         field_actions=_field_actions(graph, node, reached, kept) if keeps else (),
         hold=_hold(table), self_links=tuple(graph.self_edges(node)), notes=notes,
     )

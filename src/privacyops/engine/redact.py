@@ -1,10 +1,12 @@
 """Redaction of free text on erasure: the subject's identity values and every span the PII engine finds.
 
 The engine reads the affected rows once, computes each row's redacted text here in Python, and hands
-the connector one set-based change (old text -> new text) for the batch. Identity values become
-``[redacted]``; other personal data (emails, phones, cards, IBANs, IPs, ids, secrets) becomes a typed
-placeholder such as ``<PHONE_NUMBER>``. Without the PII engine only the exact identity values are
-replaced, and ``pii_available()`` says so for the step's outcome.
+the connector one set-based change (old text -> new text) for the batch. The subject's identifying
+values (identities and the names, phones, usernames ... of their own rows, found as
+:mod:`privacyops.engine.values` describes) become ``[redacted]``; other personal data (emails, phones,
+cards, IBANs, IPs, ids, secrets) becomes a typed placeholder such as ``<PHONE_NUMBER>``. Without the
+PII engine only the subject's values are replaced, and ``pii_available()`` says so for the step's
+outcome.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from privacyops.connectors.base import Change, MapValues, ReplaceText, Row
+from privacyops.engine.values import ValueMatcher
 
 Span = tuple[int, int, str]  # start, end, replacement
 Analyzer = Callable[[Sequence[str]], list[list[Span]]]
@@ -50,17 +53,19 @@ def pii_available() -> bool:
     return default_analyzer() is not None
 
 
-def identity_spans(text: str, needles: Iterable[str], replacement: str) -> list[Span]:
-    """Return every occurrence of each identity value in ``text``."""
-    spans: list[Span] = []
-    for needle in needles:
-        if not needle:
-            continue
-        start = text.find(needle)
-        while start >= 0:
-            spans.append((start, start + len(needle), replacement))
-            start = text.find(needle, start + len(needle))
-    return spans
+Needles = ValueMatcher | Iterable[str]
+
+
+def matcher_of(needles: Needles) -> ValueMatcher:
+    """Return the matcher of the subject's values; plain strings are looked for as written."""
+    if isinstance(needles, ValueMatcher):
+        return needles
+    return ValueMatcher(("value", n) for n in needles if n)
+
+
+def identity_spans(text: str, needles: Needles, replacement: str) -> list[Span]:
+    """Return every occurrence of each of the subject's values in ``text``."""
+    return [(start, end, replacement) for start, end, _ in matcher_of(needles).spans(text)]
 
 
 def apply_spans(text: str, first: list[Span], second: list[Span]) -> str:
@@ -86,25 +91,27 @@ def apply_spans(text: str, first: list[Span], second: list[Span]) -> str:
     return "".join(out)
 
 
-def redact_texts(texts: Sequence[str], needles: Sequence[str], replacement: str,
+def redact_texts(texts: Sequence[str], needles: Needles, replacement: str,
                  analyzer: Analyzer | None = None) -> list[str]:
-    """Return each text with identity values and (with an analyzer) found personal data replaced."""
+    """Return each text with the subject's values and (with an analyzer) found personal data replaced."""
+    matcher = matcher_of(needles)
     found = analyzer(texts) if analyzer is not None and texts else [[] for _ in texts]
-    return [apply_spans(text, identity_spans(text, needles, replacement), spans)
+    return [apply_spans(text, identity_spans(text, matcher, replacement), spans)
             for text, spans in zip(texts, found, strict=True)]
 
 
-def redact_change(field: str, rows: Sequence[Row], needles: Sequence[str], replacement: str,
+def redact_change(field: str, rows: Sequence[Row], needles: Needles, replacement: str,
                   analyzer: Analyzer | None = None, *, use_pii: bool = True) -> Change | None:
     """Return the change that redacts ``field`` in these rows, or None when no row's text changes.
 
-    When the rows were read without the field, the change replaces the identity values in place.
+    When the rows were read without the field, the change replaces the values as written in place.
     """
+    matcher = matcher_of(needles)
     if not any(field in row for row in rows):
-        return ReplaceText(tuple(needles), replacement)
+        return ReplaceText(tuple(matcher.literals), replacement)
     if use_pii and analyzer is None:
         analyzer = default_analyzer()
     texts = sorted({value for row in rows if isinstance(value := row.get(field), str) and value})
-    redacted = redact_texts(texts, needles, replacement, analyzer)
+    redacted = redact_texts(texts, matcher, replacement, analyzer)
     mapping = tuple((old, new) for old, new in zip(texts, redacted, strict=True) if old != new)
     return MapValues(mapping) if mapping else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,7 +18,7 @@ from privacyops.connectors.base import (
     Row,
     SetNull,
 )
-from privacyops.engine import checks, redact
+from privacyops.engine import checks, recheck, redact
 from privacyops.engine.collect import Collection, collect
 from privacyops.engine.plan import Plan, PlanError, Step, TablePlan
 
@@ -107,14 +107,21 @@ def run_access(plan: Plan, connectors: Mapping[str, Connector],
 
 
 def run_erasure(plan: Plan, connectors: Mapping[str, Connector], key: bytes,
-                identities: Mapping[str, Any]) -> ErasureResult:
-    """Erase the subject's rows step by step, then re-query every finder to prove nothing is left."""
+                identities: Mapping[str, Any], *, own: Mapping[str, Iterable[str]] | None = None
+                ) -> ErasureResult:
+    """Erase the subject's rows step by step, then re-query every finder to prove nothing is left.
+
+    ``own`` adds identifying values found earlier (a first collection kept before any change), so a
+    step run again after its parent rows are gone still redacts the subject's name from free text.
+    """
     _expect(plan, "erasure")
     if not key:
         raise PlanError("an erasure needs a pseudonymisation key (bytes)")
     result = ErasureResult(notes=_index_notes(plan, connectors))
     refused = _refusals(plan, connectors, lambda t: checks.check_read(t, connectors))
     found = collect(_without(plan, refused), connectors, identities)
+    for kind, values in (own or {}).items():
+        found.own.setdefault(kind, set()).update(values)
     blocked: dict[str, str] = {}
     for step in plan.steps:
         table = plan.table(step.table)
@@ -179,7 +186,13 @@ def _erase_step(plan: Plan, step: Step, table: TablePlan, connectors: Mapping[st
         keys = found.keys(table.id)
         if not keys:
             return outcome("done")
-        return outcome("done", _apply(step, table, connector, found, keys, key))
+        rows = _apply(step, table, connector, found, keys, key)
+        if step.operation == "erase":
+            matcher = recheck.subject_matcher(found.identities, found.own)
+            left = recheck.leftovers(table, connector, keys, matcher)
+            if left:
+                return outcome("failed", rows, recheck.failure(left))
+        return outcome("done", rows)
     except (checks.StepRefused, ConnectorError) as exc:
         return outcome("failed", reason=str(exc))
 
@@ -203,7 +216,7 @@ def _apply(step: Step, table: TablePlan, connector: Connector, found: Collection
 
 def _changes(table: TablePlan, rows: list[Row], found: Collection, key: bytes) -> dict[str, Change]:
     changes: dict[str, Change] = {}
-    needles = _needles(found)
+    needles = recheck.subject_matcher(found.identities, found.own)
     for action in table.field_actions:
         if action.action in checks.NULLING_ACTIONS:
             changes[action.field] = SetNull()
@@ -216,11 +229,6 @@ def _changes(table: TablePlan, rows: list[Row], found: Collection, key: bytes) -
             changes[action.field] = MapValues(tuple(sorted(((v, pseudonym(key, v)) for v in values
                                                             if not _is_pseudonym(v)), key=repr)))
     return changes
-
-
-def _needles(found: Collection) -> tuple[str, ...]:
-    values = {str(v) for vs in found.identities.values() for v in vs if len(str(v)) >= 3}
-    return tuple(sorted(values, key=lambda v: (-len(v), v)))
 
 
 def pseudonym(key: bytes, value: Any) -> str:

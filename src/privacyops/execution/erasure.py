@@ -8,6 +8,7 @@ from typing import Any
 
 from privacyops.connectors.base import Connector, ConnectorError, Match
 from privacyops.engine import collect as engine_collect
+from privacyops.engine import recheck
 from privacyops.engine import run as engine_run
 from privacyops.engine.plan import Plan, Step, TablePlan
 
@@ -28,6 +29,7 @@ def first_collection(plan: Plan, connectors: Mapping[str, Connector],
     found = engine_collect.collect(plan, connectors, identities)
     return {
         "identities": {k: sorted(map(str, vs)) for k, vs in sorted(found.identities.items())},
+        "own": {k: sorted(vs) for k, vs in sorted(found.own.items())},
         "used": {f"{table}#{index}": sorted([list(k) for k in keys], key=repr)
                  for (table, index), keys in sorted(found.used.items()) if keys},
         "found": {table: len(rows) for table, rows in sorted(found.rows.items())},
@@ -54,7 +56,7 @@ def run_step(plan: Plan, step: Step, connectors: Mapping[str, Connector], key: b
     for seed in seeds(subject):
         if not seed:
             continue
-        result = engine_run.run_erasure(single, connectors, key, seed)
+        result = engine_run.run_erasure(single, connectors, key, seed, own=subject.get("own") or {})
         (outcome,) = result.steps
         if outcome.status != "done":
             return StepResult(False, rows, outcome.reason or outcome.status)
@@ -81,6 +83,25 @@ def evidence(plan: Plan, connectors: Mapping[str, Connector], key: bytes,
                 remaining = _count(table, finder.fields, values, connectors)
                 proofs.append({"table": table.id, "finder": finder.describe(), "remaining": remaining,
                                "held": is_held(table, finder.fields)})
+    return proofs + text_proofs(plan, connectors, subject)
+
+
+def text_proofs(plan: Plan, connectors: Mapping[str, Connector],
+                subject: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Read every redacted field of the rows first found again: none may hold the subject's values (ER-6)."""
+    matcher = recheck.subject_matcher(subject.get("identities", {}), subject.get("own", {}))
+    proofs = []
+    for table in plan.tables:
+        keys = [tuple(k) for k in (subject.get("keys") or {}).get(table.id, [])]
+        connector = connectors.get(table.system)
+        if not recheck.redacted_fields(table) or not keys or connector is None:
+            continue
+        try:
+            left = recheck.leftovers(table, connector, keys, matcher)
+        except ConnectorError as exc:
+            left = [f"{table.id} could not be read again: {exc}"]
+        proofs.append({"table": table.id, "finder": "the subject's values in redacted text",
+                       "remaining": len(left), "held": False, "problems": left})
     return proofs
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from privacyops.engine import plan as engine_plan
-from privacyops.engine import redact
+from privacyops.engine import recheck, redact
 from privacyops.engine import run as engine_run
 from privacyops.execution import correct, erasure, export, fanout, restriction
 from privacyops.execution.env import ExecutionEnv
@@ -99,9 +99,12 @@ def verify(call: Call) -> Outcome:
     proofs = erasure.evidence(plan, call.env.connectors, call.env.pseudonym_key(), call.subject)
     left = [p for p in proofs if not (p["remaining"] == 0 or (p["held"] and p["remaining"] > 0))]
     outcome = Outcome(rows=len(proofs), record={"evidence": proofs})
+    problems = [problem for p in left for problem in p.get("problems", [])]
+    rows_left = sorted({p["table"] for p in left if not p.get("problems")})
     if left:
-        names = ", ".join(sorted({p["table"] for p in left}))
-        outcome.state, outcome.reason = StepState.FAILED, f"rows of the subject remain in {names}"
+        reasons = [f"rows of the subject remain in {', '.join(rows_left)}"] if rows_left else []
+        reasons += [recheck.failure(problems)] if problems else []
+        outcome.state, outcome.reason = StepState.FAILED, "; ".join(reasons)
     return outcome
 
 

@@ -218,10 +218,14 @@ def _after_failure(session: Session, env: ExecutionEnv, run: ExecutionRun, faile
     if failed.operation in ("erase", "detach") and failed.target and run.kind in ERASING:
         plan = engine_plan.build_plan(env.manifest, identities_of(session, run.request_id), "erasure")
         waiting_tables = erasure.ancestors(plan, failed.target)
+    # Every step works on what "find the subject" found: without it an erasure would find nothing to
+    # erase and pass, so a failed collect blocks them all until `request run --retry`.
+    found_nothing = failed.operation == "collect"
     for step in later:
         table_step = step.operation in ("erase", "detach")
-        if not table_step or step.target in waiting_tables:
-            why = f"waits for {failed.target}, which failed" if table_step else f"step {failed.number} failed"
+        if found_nothing or not table_step or step.target in waiting_tables:
+            waits = table_step and not found_nothing
+            why = f"waits for {failed.target}, which failed" if waits else f"step {failed.number} failed"
             finish(step, StepState.BLOCKED, env.now(), reason=why)
     run.status = RUN_FAILED
     failures = {**run.outcome.get("failures", {}), str(failed.number): f"{failed.name}: {failed.reason}"}

@@ -28,6 +28,9 @@ class Field(Model):
     erase: ErasureStrategy | None = None
     hold: LegalHold | None = None
     disclose: Disclosure = "full"
+    # Whether the value identifies the person (a name, phone, username): erasure removes it from free
+    # text and an access shows it as the subject's own. None: decided by the categories.
+    identifies: bool | None = None
     description: str | None = None
 
     @model_validator(mode="before")

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from privacyops.connectors.base import Row
+from privacyops.engine.values import ValueMatcher
 from privacyops.manifest.schema import Manifest, Table
-from privacyops.package import redact, scrub
+from privacyops.package import people, redact, scrub
 
 # Categories whose values are never shown, only whether they exist (CCPA regulations 7024(d)).
 SECRET_CATEGORIES: tuple[str, ...] = (
@@ -100,6 +101,7 @@ def disclose(manifest: Manifest, rows: Mapping[str, list[Row]], subject: Mapping
     known = redact.widen(redact.SubjectIdentities.of(subject), identity_fields, rows)
     out = Disclosed(identities=known)
     staged: list[tuple[str, Row, dict[str, str]]] = []
+    others: dict[str, str] = {}  # other people's values masked in a field -> kind, cut from text too
     for table_id, table_rows in rows.items():
         infos = field_infos(manifest, table_id)
         out.fields[table_id] = infos
@@ -107,10 +109,10 @@ def disclose(manifest: Manifest, rows: Mapping[str, list[Row]], subject: Mapping
         out.records[table_id] = []
         for row in table_rows:
             shown, disclosure = _state_secrets(row, infos)
-            shown, masked = redact.mask_row(table_id, shown, identity_fields, known, out.redactions)
+            shown, masked = redact.mask_row(table_id, shown, identity_fields, known, out.redactions, others)
             disclosure.update({name: REDACTED for name in masked})
             staged.append((table_id, {n: json_value(v) for n, v in shown.items()}, disclosure))
-    _scrub_text(staged, known, out.redactions)
+    _scrub_text(staged, known, others, out.redactions)
     for table_id, values, disclosure in staged:
         system, _, table = table_id.partition(".")
         out.records[table_id].append(Record(system, table, values, disclosure))
@@ -130,12 +132,18 @@ def _state_secrets(row: Row, infos: Mapping[str, FieldInfo]) -> tuple[Row, dict[
 
 
 def _scrub_text(staged: list[tuple[str, Row, dict[str, str]]], known: redact.SubjectIdentities,
-                counts: Counter[str]) -> None:
+                others: dict[str, str], counts: Counter[str]) -> None:
     """Scrub every text leaf of every fully shown value in one scan (nested JSON values included)."""
     places = [(index, name, path, text) for index, (_, row, disclosure) in enumerate(staged)
               for name, value in row.items() if disclosure.get(name) == FULL
               for path, text in _text_leaves(value, ())]
-    results = scrub.scrub_texts([p[3] for p in places], known.emails())
+    shown = [value for _, row, disclosure in staged
+             for name, value in row.items() if disclosure.get(name) == FULL]
+    strangers = {**people.sort_people(shown, known), **others}
+    strangers = {value: kind for value, kind in strangers.items() if not known.owns(value)}
+    matcher = ValueMatcher((kind, value) for value, kind in strangers.items())
+    results = scrub.scrub_texts([p[3] for p in places], known.emails(), own_phones=known.phones(),
+                                others=matcher, describe=redact.other_person)
     for (index, name, path, _), (text, found) in zip(places, results, strict=True):
         if found:
             row = staged[index][1]

@@ -1,4 +1,8 @@
-"""Find what must not leave in free text: other people's email addresses (AC-2) and secrets (AC-4).
+"""Find what must not leave in free text: other people's emails, phones and names (AC-2) and secrets (AC-4).
+
+Other people's email addresses and phone numbers are whatever the PII engine finds that is not one of
+the subject's own; other people's names, usernames and other identifying values are those the package
+masks elsewhere (a referral's name, a person object in a JSON payload), found wherever they appear.
 
 Secrets are stated, never shown: password hashes, full card numbers, bank account numbers, government
 identifiers and access tokens are replaced by a short note saying what was there. Card and bank
@@ -9,13 +13,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
+from privacyops.engine.values import ValueMatcher, same_phone
 from privacyops.pii import engine as pii_engine
 from privacyops.pii.recognizers.credit_card import luhn_ok
 
 OTHER_EMAIL = "another person's email address"
+OTHER_PHONE = "another person's phone number"
 CARD = "card number"
 BANK_ACCOUNT = "bank account number"
 GOVERNMENT_ID = "government identifier"
@@ -25,6 +31,7 @@ PASSWORD_HASH = "password hash"
 # Entities of the PII engine that are withheld, and the reason each is counted under.
 ENGINE_REASONS: dict[str, str] = {
     "EMAIL_ADDRESS": OTHER_EMAIL,
+    "PHONE_NUMBER": OTHER_PHONE,
     "IBAN_CODE": BANK_ACCOUNT,
     "US_SSN": GOVERNMENT_ID,
     "NATIONAL_ID": GOVERNMENT_ID,
@@ -67,16 +74,23 @@ def is_card_number(text: str) -> bool:
 
 def replacement_for(reason: str, value: str) -> str:
     """Return the note that stands where a withheld value was."""
-    if reason == OTHER_EMAIL:
-        return "[redacted: another person's email address]"
+    if reason.startswith("another person's"):
+        return f"[redacted: {reason}]"
     if reason in (CARD, BANK_ACCOUNT):
         digits = re.sub(r"\W", "", value)
         return f"[{reason} withheld, ending {digits[-4:]}]"
     return f"[{reason} withheld]"
 
 
-def scrub_texts(texts: Sequence[str], own_emails: Collection[str]) -> list[tuple[str, Counter[str]]]:
-    """Return each text with other people's emails and secrets replaced, and what was replaced."""
+def scrub_texts(texts: Sequence[str], own_emails: Collection[str], *, own_phones: Collection[str] = (),
+                others: ValueMatcher | None = None,
+                describe: Callable[[str], str] = lambda kind: f"another person's {kind}",
+                ) -> list[tuple[str, Counter[str]]]:
+    """Return each text with other people's data and secrets replaced, and what was replaced.
+
+    ``others`` finds other people's values the package knows (``describe`` names their kinds); the
+    subject's own emails and phones stay.
+    """
     own = {e.lower() for e in own_emails}
     findings = pii_engine.default_engine().analyze_many(list(texts)) if texts else []
     out: list[tuple[str, Counter[str]]] = []
@@ -85,11 +99,21 @@ def scrub_texts(texts: Sequence[str], own_emails: Collection[str]) -> list[tuple
         for finding in found:
             reason = ENGINE_REASONS.get(finding.entity)
             value = finding.value_in(text)
-            if reason is None or (reason == OTHER_EMAIL and value.lower() in own):
+            if reason is None or _is_own(reason, value, own, own_phones):
                 continue
             cuts.append(Cut(finding.start, finding.end, replacement_for(reason, value), reason))
+        for start, end, kind in others.spans(text) if others else ():
+            cuts.append(Cut(start, end, replacement_for(describe(kind), ""), describe(kind)))
         out.append(apply_cuts(text, cuts))
     return out
+
+
+def _is_own(reason: str, value: str, own_emails: Collection[str], own_phones: Collection[str]) -> bool:
+    if reason == OTHER_EMAIL:
+        return value.lower() in own_emails
+    if reason == OTHER_PHONE:
+        return any(same_phone(value, phone) for phone in own_phones)
+    return False
 
 
 def _pattern_cuts(text: str) -> list[Cut]:

@@ -38,7 +38,6 @@ def test_secrets_and_other_people_are_replaced(text: str, expected: str, reason:
     [
         "write to me@example.com or ME@EXAMPLE.COM",
         "order 4539148803436468 fails Luhn",  # one digit off
-        "call +33 2 35 30 00 01 tomorrow",
         "amount 1,234,567,890,123.45",
         "0000000000000000",
         "2025-01-01 12:00:00",
