@@ -4,12 +4,17 @@ Only ``privacyops.jobs`` uses this module; it lives here because it is storage.
 
 Workers on many machines share the tables; ``FOR UPDATE SKIP LOCKED`` hands each task to exactly one.
 Tables are prefixed ``huey_`` so that the queue can share the store's database.
+
+Workers do not poll: enqueueing sends a ``NOTIFY`` in the same transaction, and an idle worker thread
+waits on its own ``LISTEN`` connection, so a task starts within milliseconds of its commit. The wait
+is bounded (``listen_timeout``) so that a lost notification costs at most that long.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -33,6 +38,12 @@ SCHEMA = (
 )
 # Serialises CREATE TABLE IF NOT EXISTS, which can still collide when two processes start together.
 SCHEMA_LOCK_KEY = 0x70726976
+LISTEN_TIMEOUT = 1.0  # seconds an idle worker waits for a notification before it looks again anyway
+
+
+def channel_of(queue: str) -> str:
+    """Return the NOTIFY channel of a queue: a plain identifier derived from its name."""
+    return "huey_" + "".join(c if c.isalnum() else "_" for c in queue.lower())
 
 
 def libpq_dsn(url: str) -> str:
@@ -44,11 +55,18 @@ def libpq_dsn(url: str) -> str:
 class PostgresStorage(BaseStorage):
     """Huey storage in four PostgreSQL tables."""
 
-    def __init__(self, name: str = "huey", dsn: str = "", create_tables: bool = True, **_: Any):
+    blocking = True  # dequeue waits for a notification itself; huey's worker then does not sleep
+
+    def __init__(self, name: str = "huey", dsn: str = "", create_tables: bool = True,
+                 listen_timeout: float = LISTEN_TIMEOUT, **_: Any):
         super().__init__(name)
         self.dsn = libpq_dsn(dsn)
         self.lock = threading.Lock()
+        self.channel = channel_of(name)
+        self.listen_timeout = listen_timeout
         self._conn: psycopg.Connection[Any] | None = None
+        self._listeners = threading.local()  # one LISTEN connection per worker thread
+        self._all_listeners: list[psycopg.Connection[Any]] = []
         if create_tables:
             with self.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK_KEY,))
@@ -86,6 +104,9 @@ class PostgresStorage(BaseStorage):
 
     def close(self) -> bool:
         with self.lock:
+            for listener in self._all_listeners:
+                listener.close()
+            self._all_listeners.clear()
             if self._conn is None:
                 return False
             self._conn.close()
@@ -93,18 +114,54 @@ class PostgresStorage(BaseStorage):
             return True
 
     def enqueue(self, data: bytes, priority: float | None = None) -> None:
-        self._run(
-            "INSERT INTO huey_task (queue, data, priority) VALUES (%s, %s, %s)",
-            (self.name, data, priority or 0),
-        )
+        with self.cursor() as cur:
+            cur.execute(
+                "INSERT INTO huey_task (queue, data, priority) VALUES (%s, %s, %s)",
+                (self.name, data, priority or 0),
+            )
+            cur.execute("SELECT pg_notify(%s, '')", (self.channel,))  # delivered at commit
 
     def dequeue(self) -> bytes | None:
+        listener = self._listener()  # listening before the look: a task committed meanwhile still wakes us
+        data = self._take()
+        if data is not None or listener is None:
+            return data
+        try:
+            for _ in listener.notifies(timeout=self.listen_timeout, stop_after=1):
+                break
+        except psycopg.OperationalError:
+            self._drop_listener()
+        return self._take()
+
+    def _take(self) -> bytes | None:
         rows = self._rows(
             "DELETE FROM huey_task WHERE id = (SELECT id FROM huey_task WHERE queue = %s "
             "ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING data",
             (self.name,),
         )
         return bytes(rows[0][0]) if rows else None
+
+    def _listener(self) -> psycopg.Connection[Any] | None:
+        """Return the LISTEN connection of this thread, opened on first use (None while unreachable)."""
+        conn = getattr(self._listeners, "conn", None)
+        if conn is not None and not conn.closed and not conn.broken:
+            return conn
+        try:
+            conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=10)
+            conn.execute(f'LISTEN "{self.channel}"')
+        except psycopg.OperationalError:
+            time.sleep(self.listen_timeout)  # huey's own backoff does not apply to a blocking storage
+            return None
+        self._listeners.conn = conn
+        with self.lock:
+            self._all_listeners.append(conn)
+        return conn
+
+    def _drop_listener(self) -> None:
+        conn = getattr(self._listeners, "conn", None)
+        if conn is not None:
+            conn.close()
+        self._listeners.conn = None
 
     def queue_size(self) -> int:
         return int(self._rows("SELECT count(*) FROM huey_task WHERE queue = %s", (self.name,))[0][0])
