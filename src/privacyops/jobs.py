@@ -31,6 +31,7 @@ from privacyops import home
 from privacyops.settings import Settings
 from privacyops.store import db
 from privacyops.store.queue_postgres import PostgresHuey
+from privacyops.store.queue_sqlite import WakingSqliteHuey
 
 log = logging.getLogger(__name__)
 
@@ -277,7 +278,7 @@ def build_huey(settings: Settings) -> huey.Huey:
 
 def _sqlite_huey(path: Path) -> huey.Huey:
     home.touch_private(path)
-    return huey.SqliteHuey(QUEUE_NAME, filename=str(path), utc=True, timeout=15)
+    return WakingSqliteHuey(QUEUE_NAME, filename=str(path), utc=True, timeout=15)
 
 
 def _redis_huey(url: str) -> huey.Huey:

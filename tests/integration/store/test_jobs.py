@@ -48,7 +48,7 @@ def queue(settings: Settings) -> Iterator[jobs.JobQueue]:
 
 def test_queue_storage_follows_settings(queue: jobs.JobQueue, db_kind: str, settings: Settings) -> None:
     kind = type(queue.huey.storage).__name__
-    assert kind == ("PostgresStorage" if db_kind == "postgres" else "SqliteStorage")
+    assert kind == ("PostgresStorage" if db_kind == "postgres" else "WakingSqliteStorage")
     if db_kind == "sqlite":
         assert (Path(settings.home) / "queue.db").exists()
 
