@@ -20,7 +20,8 @@ from privacyops.engine.values import ValueMatcher
 Span = tuple[int, int, str]  # start, end, replacement
 Analyzer = Callable[[Sequence[str]], list[list[Span]]]
 
-IDENTITY_ONLY_NOTE = "free text redacted for exact identity values only: the PII engine is not available"
+IDENTITY_ONLY_NOTE = ("free text redacted for the subject's own identifying values only: the PII engine "
+                      "is not available, so other personal data in it (other people's emails, cards) stays")
 
 
 def _pii_analyzer() -> Analyzer | None:

@@ -26,6 +26,10 @@ def _table_lines(number: int, table: TablePlan) -> list[str]:
     lines += [f"       where {finder.describe()}" for finder in table.finders]
     if table.existence_only:
         lines.append(f"       stated, not disclosed: {', '.join(table.existence_only)}")
+    if table.identifying and any(f.identity for f in table.finders):
+        # Values of these fields in rows an identity finds are the subject's own: redacted from free text.
+        named = ", ".join(f"{name} ({kind})" for name, kind in table.identifying.items())
+        lines.append(f"       the subject's own identifying values: {named}")
     lines += [f"       note: {note}" for note in table.notes]
     return lines
 

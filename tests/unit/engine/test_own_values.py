@@ -75,3 +75,10 @@ def test_values_found_before_are_used_when_the_parent_row_is_gone(manifest_with:
     result = run_erasure(plan, {"app": connector}, KEY, ME, own={"name": ["Ada Lovelace"]})
     assert result.ok, result
     assert "Ada" not in connector.tables["notes"][0]["text"]
+
+
+def test_the_plan_names_the_fields_whose_values_are_the_subjects_own(manifest_with: MakeManifest) -> None:
+    text = build_plan(manifest_with(TABLES), ME, "erasure").render()
+    assert "the subject's own identifying values: id (identifier), email (email), name (name), " \
+           "handle (username)" in text
+    assert "nickname" not in text and "Ada" not in text
