@@ -7,24 +7,43 @@ modules register in alphabetical order); if that group is missing they create it
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
-from sqlalchemy.orm import Session, sessionmaker
 
 from privacyops.cli.db import DbOption, describe
-from privacyops.engine import plan as engine_plan
-from privacyops.engine import run as engine_run
-from privacyops.execution import export, runner
-from privacyops.execution.env import ExecutionEnv, connectors_for
-from privacyops.manifest import load as manifest_load
-from privacyops.requests import context, errors, records
-from privacyops.settings import Settings, env_var, load_settings
-from privacyops.store import db
+from privacyops.cli.options import HomeOption, ManifestOption, QueueOption, lazy, store_settings
 
-ManifestOption = typer.Option(None, "--manifest", envvar=env_var("manifest"), help="Privacy manifest.")
-HomeOption = typer.Option(None, "--home", envvar=env_var("home"), help="Folder for local state.")
-QueueOption = typer.Option(None, "--queue", envvar=env_var("queue_url"), help="Job queue URL.")
+# The engine, the store and the manifest load when a command runs, not when `--help` lists it.
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from privacyops.engine import plan as engine_plan
+    from privacyops.engine import run as engine_run
+    from privacyops.execution import env as execution_env
+    from privacyops.execution import export, runner
+    from privacyops.execution.env import ExecutionEnv
+    from privacyops.manifest import load as manifest_load
+    from privacyops.requests import context, errors, period, records
+    from privacyops.settings import Settings
+    from privacyops.store import db
+    from privacyops.store.models import execution as execution_models
+else:
+    engine_plan, engine_run = lazy("privacyops.engine.plan"), lazy("privacyops.engine.run")
+    execution_env = lazy("privacyops.execution.env")
+    export, runner = lazy("privacyops.execution.export"), lazy("privacyops.execution.runner")
+    manifest_load = lazy("privacyops.manifest.load")
+    context, errors = lazy("privacyops.requests.context"), lazy("privacyops.requests.errors")
+    period, records = lazy("privacyops.requests.period"), lazy("privacyops.requests.records")
+    db, execution_models = lazy("privacyops.store.db"), lazy("privacyops.store.models.execution")
+
+LookbackOption = typer.Option(
+    None, "--lookback",
+    help="Period of an access package: all, 12m, extended (back to 2022-01-01) or a date (YYYY-MM-DD); "
+         "default: the one asked for in the request, else the laws of its regions (GDPR: all, CCPA: 12m).",
+)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -47,10 +66,10 @@ def _env(settings: Settings) -> ExecutionEnv:
         manifest = manifest_load.load_manifest(Path(settings.manifest))
     except manifest_load.ManifestError as exc:
         raise _fail(f"the manifest does not load: {exc}") from None
-    connectors, problems = connectors_for(manifest)
+    connectors, problems = execution_env.connectors_for(manifest)
     for system, problem in problems.items():
         typer.secho(f"warning: {system}: {problem}", err=True, fg="yellow")
-    return ExecutionEnv(manifest=manifest, service=context.context_from(settings, manifest),
+    return execution_env.ExecutionEnv(manifest=manifest, service=context.context_from(settings, manifest),
                         connectors=connectors, problems=problems, home=Path(settings.home))
 
 
@@ -90,17 +109,20 @@ def register(app: typer.Typer) -> None:
         wait: bool = typer.Option(False, "--wait", help="Run the steps here and wait for the outcome."),
         corrections: list[str] = typer.Option([], "--set", help="Rectification: CATEGORY=NEW_VALUE."),
         retry: bool = typer.Option(False, "--retry", help="Run failed and blocked steps again."),
+        lookback: str | None = LookbackOption,
         as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
         database: str | None = DbOption, manifest: Path | None = ManifestOption,
         home: Path | None = HomeOption, queue: str | None = QueueOption,
     ) -> None:
         """Carry out a verified request; without --wait the worker runs it. Exit 1 if a step failed."""
-        settings = load_settings(database_url=database, manifest=manifest, home=home, queue_url=queue)
+        settings = store_settings(database_url=database, manifest=manifest, home=home, queue_url=queue)
         env = _env(settings)
         sessions = _sessions(settings)
         try:
             with sessions.begin() as session:
-                runner.start(session, env, request_id, actor="cli", params=_params(corrections))
+                params = _params(corrections, lookback)
+                started = runner.start(session, env, request_id, actor="cli", params=params)
+                _same_lookback(started.params, lookback, request_id)
                 if retry:
                     runner.retry(session, request_id, actor="cli")
             if not wait:
@@ -113,6 +135,8 @@ def register(app: typer.Typer) -> None:
         finally:
             env.close()
         _print_report(report, as_json)
+        if not as_json:
+            _print_package(sessions, request_id)
         if report.status == runner.RUN_FAILED:
             raise typer.Exit(1)
 
@@ -123,7 +147,7 @@ def register(app: typer.Typer) -> None:
         home: Path | None = HomeOption,
     ) -> None:
         """Print what running the request will do, before anything runs (identity values are not shown)."""
-        settings = load_settings(database_url=database, manifest=manifest, home=home)
+        settings = store_settings(database_url=database, manifest=manifest, home=home)
         env = _env(settings)
         with _sessions(settings)() as session:
             try:
@@ -143,15 +167,17 @@ def register(app: typer.Typer) -> None:
     def export_command(
         request_id: str = typer.Argument(..., help="The request's id."),
         output: Path = typer.Option(..., "-o", "--output", help="Where to write the ZIP."),
+        lookback: str | None = LookbackOption,
         database: str | None = DbOption, manifest: Path | None = ManifestOption,
         home: Path | None = HomeOption,
     ) -> None:
-        """Write the subject's data as a ZIP (JSON and a CSV per table)."""
-        settings = load_settings(database_url=database, manifest=manifest, home=home)
+        """Write the subject's data as a ZIP (JSON and a CSV per table) and print the rows of each table."""
+        settings = store_settings(database_url=database, manifest=manifest, home=home)
         env = _env(settings)
         try:
             with _sessions(settings)() as session:
-                records.get_request(session, request_id)
+                request = records.get_request(session, request_id)
+                chosen = period.choose(request, env.service.catalog, lookback)
                 identities = runner.identities_of(session, request_id)
             if not identities:
                 raise _fail("the request keeps no identity values any more (purged); nothing can be found")
@@ -164,13 +190,53 @@ def register(app: typer.Typer) -> None:
         if not result.ok:
             reasons = "; ".join(f"{s.table}: {s.reason}" for s in result.steps if s.status != "done")
             raise _fail(f"the data could not all be read: {reasons}")
-        export.write_package(env.manifest, request_id, result, output, subject=identities)
-        rows = sum(len(r) for r in result.rows.values())
-        typer.echo(f"wrote {output} ({rows} rows from {len(result.rows)} tables)")
+        written = export.write_package(env.manifest, request_id, result, output, subject=identities,
+                                       lookback=chosen)
+        summary = written.summary()
+        typer.echo(f"wrote {written.path}")
+        _print_counts(summary)
 
 
-def _params(corrections: list[str]) -> dict[str, object]:
-    return {"corrections": _corrections(corrections)} if corrections else {}
+def _params(corrections: list[str], lookback: str | None) -> dict[str, object]:
+    params: dict[str, object] = {"corrections": _corrections(corrections)} if corrections else {}
+    if lookback:
+        params["lookback"] = lookback
+    return params
+
+
+def _same_lookback(params: dict[str, object], asked: str | None, request_id: str) -> None:
+    """Refuse a --lookback other than the one an already started run fixed: the package would differ."""
+    fixed = params.get("lookback")
+    if not asked or not isinstance(fixed, dict):
+        return
+    wanted = period.parse(asked).token
+    if fixed.get("lookback") != wanted:
+        raise _fail(f"--lookback: the run of this request started with the period {fixed.get('lookback')}; "
+                    f"write a package for another period with `privacyops request export {request_id} "
+                    f"--lookback {wanted} -o FILE`")
+
+
+def _print_counts(summary: Mapping[str, Any]) -> None:
+    """Print the package's rows per table, with the older rows the period left out."""
+    rows, left_out, chosen = summary["package_rows"], summary["package_left_out"], summary["lookback"]
+    since = f" (rows dated from {str(chosen['since'])[:10]})" if chosen["since"] else ""
+    older = f"; {sum(left_out.values())} older rows left out" if left_out else ""
+    typer.echo(f"{sum(rows.values())} rows from {len(rows)} tables, lookback {chosen['mode']}{since}{older}")
+    if chosen["reason"]:
+        typer.echo(f"  why: {chosen['reason']}")
+    width = max((len(t) for t in rows), default=0)
+    for table, count in rows.items():
+        gone = f"  ({left_out[table]} older left out)" if left_out.get(table) else ""
+        typer.echo(f"  {table:<{width}} {count:>6}{gone}")
+
+
+def _print_package(sessions: sessionmaker[Session], request_id: str) -> None:
+    with sessions() as session:
+        run = session.get(execution_models.ExecutionRun, request_id)
+        outcome = dict(run.outcome) if run is not None else {}
+    if "package_rows" in outcome:
+        typer.echo("access package:")
+        _print_counts(outcome)
 
 
 def _enqueue(settings: Settings, request_id: str) -> None:

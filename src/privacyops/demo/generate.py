@@ -5,6 +5,9 @@ The rules (which rows belong to whom) are those of ``docs/demo-schema.md``: subj
 100 traces (3 observations and 1 score each) and rows in every other personal table; the other users
 own the rest. People-level tables come from :mod:`privacyops.demo.people`; traces are generated here
 in chunks from precomputed text pools, with a cheap integer hash standing in for per-row randomness.
+
+Traces are spread evenly from mid-2021 up to the day the demo is built (``until``), so an access package
+shows every lookback at work: the last twelve months, back to 2022 (extended), and everything.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -22,7 +25,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from privacyops.demo import people, schema, text, writers
 
 CHUNK_TRACES = 20_000
-SPAN_SECONDS = 365 * 86_400
+# The first day of traces: before 1 January 2022, so even the extended lookback leaves some out.
+TRACES_SINCE = date(2021, 7, 1)
 MIN_USERS = schema.SUBJECT_COUNT + 1
 MIN_TRACES = schema.SUBJECT_COUNT * schema.TRACES_PER_SUBJECT
 
@@ -59,26 +63,30 @@ def mix(value: int) -> int:
 
 
 def subject_positions(traces: int) -> dict[int, int]:
-    """Trace number -> subject number for the 700 subject traces, spread evenly over the table."""
-    stride = traces // MIN_TRACES
-    return {1 + j * stride: 1 + j % schema.SUBJECT_COUNT for j in range(MIN_TRACES)}
+    """Trace number -> subject number for the 700 subject traces, spread evenly over the whole table.
+
+    The spread reaches the last trace, so each subject has traces of every period (up to the build day).
+    """
+    return {1 + (j * traces) // MIN_TRACES: 1 + j % schema.SUBJECT_COUNT for j in range(MIN_TRACES)}
 
 
-def day_strings() -> list[str]:
-    """Dates of the year the demo traces span, as text."""
-    start = date(2025, 1, 1)
-    return [(start + timedelta(days=day)).isoformat() for day in range(366)]
+def day_strings(until: date) -> list[str]:
+    """Dates the demo traces span, from ``TRACES_SINCE`` to the day before ``until``, as text."""
+    if until <= TRACES_SINCE + timedelta(days=1):
+        raise ValueError(f"until: the traces run from {TRACES_SINCE} up to the build day; got {until}")
+    return [(TRACES_SINCE + timedelta(days=day)).isoformat() for day in range((until - TRACES_SINCE).days)]
 
 
 class TraceMaker:
     """Makes the rows of traces, observations and scores for a range of trace numbers."""
 
-    def __init__(self, pools: text.Pools, cast: people.Cast, traces: int, seed: int) -> None:
+    def __init__(self, pools: text.Pools, cast: people.Cast, traces: int, seed: int, until: date) -> None:
         self.pools, self.cast, self.traces = pools, cast, traces
         self.salt = random.Random(seed).getrandbits(31)
         self.subjects = subject_positions(traces)
         self.others = len(cast.emails) - 1 - schema.SUBJECT_COUNT
-        self.days = day_strings()
+        self.days = day_strings(until)
+        self.span = len(self.days) * 86_400
         self.metadata = tuple(
             f'{{"environment":"{env}","release":"v{major}.{minor}.0","tags":["{tag}"]}}'
             for env in ("production", "staging")
@@ -88,7 +96,7 @@ class TraceMaker:
         )
 
     def timestamp(self, number: int) -> str:
-        second = (number * SPAN_SECONDS) // (self.traces + 1)
+        second = (number * self.span) // (self.traces + 1)
         day, rest = divmod(second, 86_400)
         hour, rest = divmod(rest, 3600)
         return f"{self.days[day]} {hour:02d}:{rest // 60:02d}:{rest % 60:02d}"
@@ -214,9 +222,14 @@ def check_sizes(users: int, traces: int) -> None:
         )
 
 
-def build_demo(url: str, *, users: int, traces: int, seed: int = 42, progress: bool = False) -> DemoSummary:
-    """Create the demo tables at ``url`` (dropping old ones) and fill them deterministically for ``seed``."""
+def build_demo(url: str, *, users: int, traces: int, seed: int = 42, progress: bool = False,
+               until: date | None = None) -> DemoSummary:
+    """Create the demo tables at ``url`` (dropping old ones) and fill them deterministically for ``seed``.
+
+    Traces end the day before ``until`` (default: today, UTC); the same seed and day give the same data.
+    """
     check_sizes(users, traces)
+    until = until or datetime.now(UTC).date()
     started = time.perf_counter()
     pools = text.build_pools(seed)
     cast = people.make_cast(pools, users=users, seed=seed)
@@ -232,7 +245,7 @@ def build_demo(url: str, *, users: int, traces: int, seed: int = 42, progress: b
             for table, rows in cast.tables.items():
                 writer.write(schema.metadata.tables[table], rows)
             with progress_bar(progress, traces) as bar:
-                load_traces(writer, TraceMaker(pools, cast, traces, seed), traces, bar)
+                load_traces(writer, TraceMaker(pools, cast, traces, seed, until), traces, bar)
                 task = bar.add_task("indexes and statistics", total=None) if bar else None
                 writers.finish_demo_tables(conn)
                 conn.commit()

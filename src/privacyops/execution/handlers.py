@@ -18,6 +18,7 @@ from privacyops.engine import run as engine_run
 from privacyops.execution import correct, erasure, export, fanout, restriction
 from privacyops.execution.env import ExecutionEnv
 from privacyops.execution.steps import StepState
+from privacyops.package import lookback
 
 
 @dataclass(frozen=True)
@@ -114,12 +115,16 @@ def package(call: Call) -> Outcome:
     if not result.ok:
         reasons = "; ".join(f"{s.table}: {s.reason}" for s in result.steps if s.status != "done")
         return failed(reasons)
-    path = export.write_package(
+    chosen = call.params.get("lookback")
+    written = export.write_package(
         call.env.manifest, call.request_id, result, call.env.home / "packages" / f"{call.request_id}.zip",
         subject=call.identities, seal_key=call.env.service.key, generated_at=call.env.now(),
+        lookback=lookback.Choice.from_json(chosen) if chosen else None,
     )
-    counts = {t: len(rows) for t, rows in sorted(result.rows.items())}
-    return Outcome(rows=sum(counts.values()), record={"package": str(path), "package_rows": counts})
+    # The rows the package holds, not the rows found: the step, the letter and data.json say the same.
+    summary = written.summary()
+    record = {"package": str(written.path), **summary}
+    return Outcome(rows=sum(summary["package_rows"].values()), record=record)
 
 
 def rectify(call: Call) -> Outcome:

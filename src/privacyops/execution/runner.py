@@ -20,7 +20,7 @@ from privacyops.execution import closing, erasure, handlers
 from privacyops.execution.env import ExecutionEnv
 from privacyops.execution.handlers import Call, Outcome
 from privacyops.execution.steps import StepSpec, StepState, claim, create_steps, finish, release, steps_of
-from privacyops.requests import errors, notify, records
+from privacyops.requests import errors, notify, period, records
 from privacyops.requests.states import RequestState
 from privacyops.store.models.execution import ExecutionRun, ExecutionStep
 
@@ -72,7 +72,11 @@ def step_specs(env: ExecutionEnv, request_type: str, identities: dict[str, str])
 
 def start(session: Session, env: ExecutionEnv, request_id: str, *, actor: str,
           params: dict[str, Any] | None = None) -> ExecutionRun:
-    """Fix the steps of a verified (or approved) request and move it to in_progress; again: no change."""
+    """Fix the steps of a verified (or approved) request and move it to in_progress; again: no change.
+
+    ``params["lookback"]`` may name the period of an access package (``all``, ``12m``, ``extended`` or a
+    date); the run keeps the period chosen, with why, whether named or the request's own.
+    """
     request = records.get_request(session, request_id)
     run = session.get(ExecutionRun, request.id)
     if run is not None:
@@ -89,9 +93,13 @@ def start(session: Session, env: ExecutionEnv, request_id: str, *, actor: str,
                              field="manifest") from None
     if request.state != RequestState.IN_PROGRESS:
         records.move(session, request, RequestState.IN_PROGRESS, actor=actor, reason="execution started")
+    params = dict(params or {})
+    if request.request_type in ACCESS:
+        # The period is fixed once, with why: running the step again builds the same package (AC-5).
+        params["lookback"] = period.choose(request, env.service.catalog, params.get("lookback")).as_json()
     now = env.now()
     run = ExecutionRun(request_id=request.id, kind=request.request_type, status="running",
-                       params=params or {}, subject={}, outcome={}, created_at=now, updated_at=now)
+                       params=params, subject={}, outcome={}, created_at=now, updated_at=now)
     session.add(run)
     session.flush()
     create_steps(session, request.id, specs)

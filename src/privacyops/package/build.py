@@ -14,6 +14,7 @@ import io
 import json
 import zipfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from privacyops.engine.run import AccessResult
@@ -30,6 +31,15 @@ CONTENTS_FILE = "manifest.json"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+@dataclass(frozen=True)
+class Package:
+    """The ZIP bytes with the rows each table holds in it and the period applied (what was left out)."""
+
+    data: bytes
+    rows: dict[str, int]
+    period: window.LookbackReport
+
+
 def build_access_package(
     manifest: Manifest,
     result: AccessResult,
@@ -37,10 +47,25 @@ def build_access_package(
     subject: Mapping[str, Any],
     request_id: str,
     generated_at: dt.datetime,
-    lookback: window.Lookback = "12_months",
+    lookback: window.Lookback | window.Choice = "12_months",
     timestamp_columns: Mapping[str, str | None] | None = None,
 ) -> bytes:
     """Return the package as ZIP bytes; `subject` holds the identities given (and optionally `region`)."""
+    return build_package(manifest, result, subject=subject, request_id=request_id, generated_at=generated_at,
+                         lookback=lookback, timestamp_columns=timestamp_columns).data
+
+
+def build_package(
+    manifest: Manifest,
+    result: AccessResult,
+    *,
+    subject: Mapping[str, Any],
+    request_id: str,
+    generated_at: dt.datetime,
+    lookback: window.Lookback | window.Choice = "12_months",
+    timestamp_columns: Mapping[str, str | None] | None = None,
+) -> Package:
+    """Return the package with its counts: the same numbers the letter, data.json and the CSVs give."""
     rows, period = window.apply_lookback(manifest, result.rows, lookback, generated_at, timestamp_columns)
     shown = records.disclose(manifest, rows, subject)
     skipped = not_searched(manifest, result)
@@ -48,8 +73,9 @@ def build_access_package(
     facts = cover.LetterFacts(
         categories=frozenset(shown.categories()),
         tables={t: len(recs) for t, recs in shown.records.items()},
+        left_out=dict(period.left_out),
         files=[DATA_FILE, *sorted(csvs), LETTER_MD, LETTER_HTML, SCHEMA_FILE, CONTENTS_FILE],
-        period=[period.describe(), *period.notes],
+        period=period.lines(),
         withheld=withheld_lines(shown),
         not_searched=[_skipped_line(item) for item in skipped],
         region=str(subject["region"]) if subject.get("region") else None,
@@ -66,7 +92,7 @@ def build_access_package(
     }
     encoded = {name: text.encode("utf-8") for name, text in files.items()}
     encoded[CONTENTS_FILE] = contents(encoded, request_id, generated_at)
-    return zip_files(encoded, generated_at)
+    return Package(zip_files(encoded, generated_at), dict(facts.tables), period)
 
 
 def csv_name(table_id: str) -> str:
@@ -85,7 +111,7 @@ def data_document(manifest: Manifest, shown: records.Disclosed, period: window.L
         "controller": {"name": manifest.controller.legal_name, "email": manifest.contacts.privacy_email},
         "subject": {"identities": shown.identities.as_json()},
         "lookback": period.as_json(),
-        "tables": [_table_entry(manifest, shown, t, recs) for t, recs in shown.records.items()],
+        "tables": [_table_entry(manifest, shown, t, recs, period) for t, recs in shown.records.items()],
         "records": [_record_entry(shown, t, r) for t, recs in shown.records.items() for r in recs],
         "redactions": dict(sorted(shown.redactions.items())),
         "not_searched": skipped,
@@ -94,13 +120,13 @@ def data_document(manifest: Manifest, shown: records.Disclosed, period: window.L
 
 
 def _table_entry(manifest: Manifest, shown: records.Disclosed, table_id: str,
-                 recs: list[records.Record]) -> dict[str, Any]:
+                 recs: list[records.Record], period: window.LookbackReport) -> dict[str, Any]:
     system, _, name = table_id.partition(".")
     table = manifest.systems[system].tables.get(name) if system in manifest.systems else None
     return {
         "system": system, "table": name, "description": table.description if table else None,
-        "rows": len(recs), "csv": csv_name(table_id),
-        "timestamp_column": window.timestamp_column(manifest, table_id),
+        "rows": len(recs), "rows_left_out": period.left_out.get(table_id, 0), "csv": csv_name(table_id),
+        "timestamp_column": period.columns.get(table_id),
         "withheld_fields": shown.withheld.get(table_id, []),
     }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import jinja2
 
@@ -81,6 +81,7 @@ class LetterFacts:
     withheld: Sequence[str]
     not_searched: Sequence[str]
     region: str | None = None
+    left_out: Mapping[str, int] = field(default_factory=dict)  # table id -> rows outside the period
 
 
 def cover_letter(manifest: Manifest, facts: LetterFacts, *, request_id: str,
@@ -95,7 +96,7 @@ def cover_letter(manifest: Manifest, facts: LetterFacts, *, request_id: str,
         or list(manifest.regions.values())
     contact = manifest.contacts.privacy_email
     sections = [
-        Section("contents", TITLES["contents"], _contents_intro(facts), tuple(facts.files)),
+        Section("contents", TITLES["contents"], _contents_intro(facts), tuple(_content_lines(facts))),
         Section("purposes", TITLES["purposes"], "We use the data in this package for these purposes, "
                 "on these legal grounds:", tuple(_purpose_lines(activities))),
         Section("categories", TITLES["categories"], "The package holds these kinds of data:",
@@ -127,8 +128,23 @@ def cover_letter(manifest: Manifest, facts: LetterFacts, *, request_id: str,
 
 def _contents_intro(facts: LetterFacts) -> str:
     rows = sum(facts.tables.values())
-    return (f"This package holds {rows} record(s) from {len(facts.tables)} table(s): data.json (all of it, "
-            "machine-readable, following the published schema), one CSV file per table, and this letter.")
+    older = sum(facts.left_out.values())
+    outside = f" ({older} older record(s) were left out: see the period this package covers)" if older else ""
+    return (f"This package holds {rows} record(s) from {len(facts.tables)} table(s){outside}: data.json (all "
+            "of it, machine-readable, following the published schema), one CSV file per table, and this "
+            "letter.")
+
+
+def _content_lines(facts: LetterFacts) -> list[str]:
+    """List the files, each table's CSV with its records and the older records left out of it."""
+    lines = []
+    for name in facts.files:
+        table_id = name.removeprefix("tables/").removesuffix(".csv")
+        if name == f"tables/{table_id}.csv" and table_id in facts.tables:
+            older = facts.left_out.get(table_id, 0)
+            name += f": {facts.tables[table_id]} record(s)" + (f", {older} older left out" if older else "")
+        lines.append(name)
+    return lines
 
 
 def _unique(lines: Iterable[str]) -> list[str]:

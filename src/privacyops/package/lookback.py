@@ -1,15 +1,19 @@
-"""How far back an access answer reaches (AC-5): twelve months by default, back to 2022 on request.
+"""How far back an access answer reaches (AC-5): everything, twelve months, back to 2022, or a date.
+
+Which period applies is a ``Choice``: the mode, the first day for a date, and why (the law's default or
+what was asked for; see :mod:`privacyops.requests.period`).
 
 A table's rows are dated by its timestamp column: the first declared field named like one of
-``TIMESTAMP_COLUMNS`` (a caller may name another, or none, per table). Rows older than the window are
-left out and counted; rows without a date, and tables without a timestamp column, are always included,
+``TIMESTAMP_COLUMNS`` (a caller may name another, or none, per table); a table without one whose rows
+reference a dated table is dated through the reference (a score by its trace). Rows older than the
+window are left out and counted; rows without a date, and tables without any date, are always included,
 because leaving out what cannot be dated would hide data rather than limit a period.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,8 +22,13 @@ from privacyops.manifest.schema import Manifest
 from privacyops.notice import labels
 from privacyops.reports import inventory
 
-Lookback = Literal["12_months", "extended", "all"]
-LOOKBACKS: tuple[str, ...] = ("12_months", "extended", "all")
+Lookback = Literal["12_months", "extended", "all", "since"]
+LOOKBACKS: tuple[str, ...] = ("12_months", "extended", "all", "since")
+# How each mode is written on the command line, in the API and on a stored request.
+TOKENS: dict[str, str] = {"12_months": "12m", "extended": "extended", "all": "all"}
+SPELLINGS: dict[str, str] = {"12m": "12_months", "12_months": "12_months", "12-months": "12_months",
+                             "12months": "12_months", "extended": "extended", "all": "all"}
+CHOICES_HELP = "all, 12m, extended or a date such as 2023-01-01"
 # The CCPA regulations reach back to data collected on or after this day.
 EXTENDED_SINCE = dt.datetime(2022, 1, 1, tzinfo=dt.UTC)
 # Event times only: a row's creation date does not age the data out (an account opened years ago is
@@ -31,7 +40,46 @@ DESCRIPTIONS: dict[str, str] = {
     "12_months": "the twelve months before the request",
     "extended": "everything collected on or after 1 January 2022",
     "all": "everything we hold, however old",
+    "since": "everything collected on or after {since}",
 }
+
+
+class LookbackError(ValueError):
+    """A lookback that is not one of the choices; the message lists them."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The period a package covers: a mode, the first day for mode ``since``, and why it applies."""
+
+    mode: str
+    since: dt.date | None = None
+    reason: str = ""
+
+    @property
+    def token(self) -> str:
+        """Return the choice as it is written: ``all``, ``12m``, ``extended`` or the date."""
+        return self.since.isoformat() if self.since is not None else TOKENS[self.mode]
+
+    def as_json(self) -> dict[str, str]:
+        """Return the choice as plain values (kept with a run)."""
+        return {"lookback": self.token, "reason": self.reason}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Choice:
+        """Read a choice written by ``as_json``."""
+        return parse(str(data["lookback"]), reason=str(data.get("reason") or ""))
+
+
+def parse(text: str, *, reason: str = "") -> Choice:
+    """Read a lookback as written (``all``, ``12m``, ``extended`` or ``YYYY-MM-DD``)."""
+    cleaned = text.strip().lower()
+    if cleaned in SPELLINGS:
+        return Choice(SPELLINGS[cleaned], reason=reason)
+    try:
+        return Choice("since", dt.date.fromisoformat(cleaned), reason)
+    except ValueError:
+        raise LookbackError(f"unknown lookback {text!r}; use {CHOICES_HELP}") from None
 
 
 @dataclass
@@ -41,6 +89,7 @@ class LookbackReport:
     mode: str
     since: dt.datetime | None
     until: dt.datetime
+    reason: str = ""
     columns: dict[str, str | None] = field(default_factory=dict)
     left_out: dict[str, int] = field(default_factory=dict)
     undated: dict[str, int] = field(default_factory=dict)
@@ -48,15 +97,21 @@ class LookbackReport:
 
     def describe(self) -> str:
         """Say in words which period the package covers."""
-        text = DESCRIPTIONS[self.mode]
+        text = DESCRIPTIONS[self.mode].format(since=self.since.date().isoformat() if self.since else "")
         if self.since is None:
             return f"This package covers {text}."
         start, end = self.since.date().isoformat(), self.until.date().isoformat()
         return f"This package covers {text}: from {start} to {end}."
 
+    def lines(self) -> list[str]:
+        """Return what the letter says about the period: which one, why, and what lies outside it."""
+        return [self.describe(), *([self.reason] if self.reason else []), *self.notes]
+
     def as_json(self) -> dict[str, Any]:
+        """Return the period as data.json states it."""
         return {
             "mode": self.mode,
+            "reason": self.reason,
             "since": self.since.isoformat() if self.since else None,
             "until": self.until.isoformat(),
             "timestamp_columns": dict(sorted(self.columns.items())),
@@ -71,8 +126,10 @@ def as_utc(moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
-def window_start(mode: str, generated_at: dt.datetime) -> dt.datetime | None:
+def window_start(mode: str, generated_at: dt.datetime, since: dt.date | None = None) -> dt.datetime | None:
     """Return the earliest moment a row may carry to be included, or None for no limit."""
+    if mode == "since" and since is not None:
+        return dt.datetime(since.year, since.month, since.day, tzinfo=dt.UTC)
     if mode == "12_months":
         end = as_utc(generated_at)
         try:
@@ -83,7 +140,7 @@ def window_start(mode: str, generated_at: dt.datetime) -> dt.datetime | None:
         return EXTENDED_SINCE
     if mode == "all":
         return None
-    raise ValueError(f"unknown lookback {mode!r}; use one of {', '.join(LOOKBACKS)}")
+    raise LookbackError(f"unknown lookback {mode!r}; use one of 12_months, extended, all, or since a date")
 
 
 def timestamp_column(manifest: Manifest, table_id: str) -> str | None:
@@ -110,20 +167,24 @@ def moment_of(value: Any) -> dt.datetime | None:
 
 
 def apply_lookback(
-    manifest: Manifest, rows: Mapping[str, list[Row]], mode: str, generated_at: dt.datetime,
+    manifest: Manifest, rows: Mapping[str, list[Row]], mode: str | Choice, generated_at: dt.datetime,
     columns: Mapping[str, str | None] | None = None,
 ) -> tuple[dict[str, list[Row]], LookbackReport]:
     """Keep the rows inside the window; report what was left out and what could not be dated."""
-    since = window_start(mode, generated_at)
-    report = LookbackReport(mode, since, as_utc(generated_at))
+    choice = mode if isinstance(mode, Choice) else Choice(mode)
+    since = window_start(choice.mode, generated_at, choice.since)
+    report = LookbackReport(choice.mode, since, as_utc(generated_at), choice.reason)
     kept: dict[str, list[Row]] = {}
     overrides = columns or {}
+    own = {t: overrides[t] if t in overrides else timestamp_column(manifest, t) for t in rows}
     for table_id, table_rows in rows.items():
-        column = overrides[table_id] if table_id in overrides else timestamp_column(manifest, table_id)
+        column, date_of = own[table_id], _own_date(own[table_id])
+        if column is None and table_id not in overrides:
+            column, date_of = _parent_date(manifest, table_id, rows, own) or (None, date_of)
         report.columns[table_id] = column
         kept[table_id] = []
         for row in table_rows:
-            moment = moment_of(row.get(column)) if column else None
+            moment = date_of(row)
             if column and moment is None:
                 report.undated[table_id] = report.undated.get(table_id, 0) + 1
             if since is not None and moment is not None and moment < since:
@@ -134,12 +195,44 @@ def apply_lookback(
     return kept, report
 
 
+def _own_date(column: str | None) -> Callable[[Row], dt.datetime | None]:
+    return lambda row: moment_of(row.get(column)) if column else None
+
+
+def _parent_date(manifest: Manifest, table_id: str, rows: Mapping[str, list[Row]],
+                 columns: Mapping[str, str | None]) -> tuple[str, Callable[[Row], dt.datetime | None]] | None:
+    """Date the rows of an undated table by the dated row each references (a trace's score by the trace).
+
+    A score is collected with its trace, so it belongs to the trace's period; leaving the trace out and
+    giving its score would split one record across periods. Rows whose parent was not found stay undated.
+    """
+    system, _, name = table_id.partition(".")
+    table = manifest.systems[system].tables.get(name) if system in manifest.systems else None
+    for reference in table.references if table else ():
+        *target, key = reference.to[0].split(".")
+        parent = ".".join(target) if len(target) == 2 else f"{system}.{target[0]}"
+        column = columns.get(parent)
+        if len(reference.fields) != 1 or not column or parent not in rows:
+            continue
+        moments = {r.get(key): moment_of(r.get(column)) for r in rows[parent]}
+        return f"{reference.fields[0]} -> {parent}.{column}", _looked_up(moments, reference.fields[0])
+    return None
+
+
+def _looked_up(moments: Mapping[Any, dt.datetime | None],
+               field_name: str) -> Callable[[Row], dt.datetime | None]:
+    return lambda row: moments.get(row.get(field_name))
+
+
 def _notes(manifest: Manifest, report: LookbackReport) -> list[str]:
     notes: list[str] = []
-    if report.left_out:
+    if report.left_out and report.since is not None:
         total = sum(report.left_out.values())
-        notes.append(f"{total} older record(s) are not in this package; ask for the extended period "
-                     "(back to 1 January 2022) to receive them.")
+        tables = ", ".join(f"{t} ({n})" for t, n in sorted(report.left_out.items()))
+        ask = ("; ask for the extended period (back to 1 January 2022) to receive them"
+               if report.since > EXTENDED_SINCE else "")
+        notes.append(f"{total} older record(s) are not in this package, being dated before "
+                     f"{report.since.date().isoformat()}: {tables}{ask}.")
     undated = sorted(t for t, c in report.columns.items() if c is None)
     if undated and report.since is not None:
         notes.append(f"Records of {', '.join(undated)} carry no date, so all of them are included.")

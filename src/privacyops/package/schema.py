@@ -17,7 +17,7 @@ SCHEMA_ID = "urn:privacyops:schema:access-package:1"
 FORMAT_VERSION = 1
 PUBLISHED = Path(__file__).with_name("schema") / "access-package.schema.json"
 DISCLOSURES = ("full", "existence_only", "redacted")
-LOOKBACKS = ("12_months", "extended", "all")
+LOOKBACKS = ("12_months", "extended", "all", "since")
 
 
 class PackageSchemaError(ValueError):
@@ -65,7 +65,9 @@ def _table() -> dict[str, Any]:
         "system": {"type": "string"},
         "table": {"type": "string"},
         "description": {"type": ["string", "null"]},
-        "rows": {"type": "integer", "minimum": 0},
+        "rows": {"type": "integer", "minimum": 0, "description": "Records of the table in this package."},
+        "rows_left_out": {"type": "integer", "minimum": 0,
+                          "description": "Records found but dated before the period covered."},
         "csv": {"type": "string"},
         "timestamp_column": {"type": ["string", "null"]},
         "withheld_fields": {**_strings(), "description": "Fields stated (set / not set), never shown."},
@@ -74,7 +76,8 @@ def _table() -> dict[str, Any]:
 
 def _lookback() -> dict[str, Any]:
     return _object({
-        "mode": {"enum": list(LOOKBACKS)},
+        "mode": {"enum": list(LOOKBACKS), "description": "since: from the date in `since`."},
+        "reason": {"type": "string", "description": "Why this period: the law's default or what was asked."},
         "since": {"type": ["string", "null"], "format": "date-time"},
         "until": {"type": "string", "format": "date-time"},
         "timestamp_columns": {"type": "object", "additionalProperties": {"type": ["string", "null"]}},

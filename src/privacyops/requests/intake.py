@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import phonenumbers
 
-from privacyops.requests import errors
+from privacyops.requests import errors, period
 from privacyops.requests import types as rtypes
 
 if TYPE_CHECKING:
@@ -56,6 +56,7 @@ class Submission:
     declaration_signed: bool = False  # signed under penalty of perjury (INT-4, specific pieces)
     scope: rtypes.AccessScope | None = None  # access and portability: categories or specific pieces
     corrects: tuple[str, ...] = ()  # rectification: names of the fields to correct (INT-5)
+    lookback: str | None = None  # access and portability: the period asked for (AC-5), as a token
 
     @property
     def contact_email(self) -> str | None:
@@ -145,6 +146,7 @@ def build_submission(
     declaration_signed: bool = False,
     scope: str | None = None,
     corrects: Iterable[str] = (),
+    lookback: str | None = None,
 ) -> Submission:
     """Check every field of an incoming request and return it normalised."""
     kind = rtypes.parse_request_type(request_type, field="type")
@@ -174,8 +176,18 @@ def build_submission(
         verified=verified,
         host=host,
         declaration_signed=declaration_signed,
+        lookback=_lookback(kind, lookback),
         **proof,  # type: ignore[arg-type]
     )
+
+
+def _lookback(kind: rtypes.RequestType, text: str | None) -> str | None:
+    """Check the period asked for (AC-5) and return it in its written form, or None for the law's default."""
+    if text is None or not text.strip():
+        return None
+    if kind not in (rtypes.RequestType.ACCESS, rtypes.RequestType.PORTABILITY):
+        raise errors.RequestRuleError("lookback applies to access and portability requests", field="lookback")
+    return period.parse(text).token
 
 
 def _proof_fields(

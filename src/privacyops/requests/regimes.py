@@ -90,6 +90,8 @@ class Regime:
     opt_out_response: Period | None = None  # a shorter clock for opt-out types, where the law has one
     twice_limit: int | None = None  # disclosures owed per 12 months; None: no count-based limit
     on_overdue: OverdueRule = OverdueRule.NONE
+    # How far back an access answer reaches unless the subject asks for more (AC-5): all, 12m, extended.
+    access_lookback: str = "all"
 
     def __hash__(self) -> int:
         # The rights table is a mapping, which cannot be hashed; the id names a regime within a catalog.
@@ -169,6 +171,7 @@ CCPA_CA = Regime(
     acknowledgement=Period(10, _BDAYS),
     opt_out_response=Period(15, _BDAYS),
     twice_limit=2,
+    access_lookback="12m",  # §7024(h): twelve months, further back to 2022 on request
 )
 
 
@@ -205,6 +208,7 @@ def us_state_regime(
         acknowledgement=_business_days(acknowledgement_business_days),
         opt_out_response=_business_days(opt_out_business_days),
         twice_limit=twice_limit,
+        access_lookback="12m",  # the US state laws follow the CCPA's twelve months
     )
 
 

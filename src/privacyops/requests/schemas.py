@@ -67,6 +67,11 @@ class RequestIn(BaseModel):
     )
     scope: str | None = Field(None, description="access and portability: categories or specific_pieces")
     corrects: list[str] = Field(default_factory=list, description="rectification: the fields to correct")
+    lookback: str | None = Field(
+        None,
+        description="access and portability: the period to cover: all, 12m, extended (back to "
+        "2022-01-01) or a date such as 2023-01-01; default: what the laws of the regions give",
+    )
 
 
 class CodeIn(BaseModel):

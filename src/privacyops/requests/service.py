@@ -59,6 +59,8 @@ def submit(
         request.flags["points"] = points
     if submission.corrects:
         request.flags["corrects"] = list(submission.corrects)
+    if submission.lookback:
+        request.flags["lookback"] = submission.lookback  # AC-5: the period asked for, kept for the run
     session.add(request)
     session.flush()
     _store_identities(session, ctx, request.id, submission.identities)

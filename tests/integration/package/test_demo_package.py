@@ -73,7 +73,7 @@ def query(url: str, sql: str, **params: Any) -> list[Any]:
         engine.dispose()
 
 
-def package(manifest: Manifest, result: AccessResult, lookback: str = "extended") -> dict[str, str]:
+def package(manifest: Manifest, result: AccessResult, lookback: str = "all") -> dict[str, str]:
     blob = build.build_access_package(manifest, result, subject=SUBJECT, request_id="req_demo_1",
                                       generated_at=GENERATED, lookback=lookback)  # type: ignore[arg-type]
     return unzip(blob)

@@ -59,14 +59,14 @@ def test_older_rows_are_left_out_and_counted_undated_rows_stay(example: Manifest
     rows = {"app_db.traces": [{"id": "old", "timestamp": dt.datetime(2023, 1, 1)},
                               {"id": "new", "timestamp": dt.datetime(2025, 3, 1)},
                               {"id": "blank", "timestamp": None}],
-            "app_db.scores": [{"id": "s", "value": 1.0}]}
+            "app_db.users": [{"id": "u", "name": "Ada"}]}
     now = dt.datetime(2025, 6, 30, tzinfo=UTC)
     kept, report = lookback.apply_lookback(example, rows, "12_months", now)
     assert [r["id"] for r in kept["app_db.traces"]] == ["new", "blank"]
-    assert kept["app_db.scores"] == rows["app_db.scores"]
+    assert kept["app_db.users"] == rows["app_db.users"]
     assert report.left_out == {"app_db.traces": 1} and report.undated == {"app_db.traces": 1}
     assert any("1 older record(s)" in n and "extended" in n for n in report.notes)
-    assert any("app_db.scores carry no date" in n for n in report.notes)
+    assert any("app_db.users carry no date" in n for n in report.notes)
     assert report.describe() == ("This package covers the twelve months before the request: "
                                  "from 2024-06-30 to 2025-06-30.")
     kept, report = lookback.apply_lookback(example, rows, "extended", now)

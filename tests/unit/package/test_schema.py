@@ -31,7 +31,7 @@ def minimal() -> dict[str, Any]:
         "format_version": 1, "request_id": "r1", "generated_at": "2025-01-01T00:00:00+00:00",
         "controller": {"name": "C", "email": "c@example.com"},
         "subject": {"identities": {"email": ["a@b.c"]}},
-        "lookback": {"mode": "12_months", "since": None, "until": "2025-01-01T00:00:00+00:00",
+        "lookback": {"mode": "12_months", "reason": "", "since": None, "until": "2025-01-01T00:00:00+00:00",
                      "timestamp_columns": {}, "rows_left_out": {}, "undated_rows": {}, "notes": []},
         "tables": [], "redactions": {}, "not_searched": [], "information": info,
         "records": [{"system": "s", "table": "t", "fields": {

@@ -134,6 +134,7 @@ def file_request(
             declaration_signed=body.declaration_signed,
             scope=body.scope,
             corrects=body.corrects,
+            lookback=body.lookback,
         )
         result = rservice.submit(session, ctx, submission, actor="subject")
     commit_and_dispatch(session, services)
