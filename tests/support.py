@@ -1,9 +1,11 @@
-"""Small helpers shared by the test tiers (ports, subprocess environments)."""
+"""Small helpers shared by the test tiers (ports, subprocess environments, log checks)."""
 
 from __future__ import annotations
 
 import os
+import re
 import socket
+from collections.abc import Iterable
 
 
 def free_port() -> int:
@@ -19,3 +21,29 @@ def clean_env(**extra: str) -> dict[str, str]:
     env.pop("APP_DATABASE_URL", None)
     env.update(extra)
     return env
+
+
+# Addresses of the test machine itself: they name no person, so a log line may carry them.
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def assert_no_secrets(text: str, secrets: Iterable[str], *, allow: Iterable[str] = LOOPBACK) -> None:
+    """Fail when ``text`` (captured log output) holds any of ``secrets`` or anything the PII engine finds.
+
+    ``secrets`` are the values a test handed the service (tokens, codes, email addresses, ids); the
+    engine (``privacyops.pii``) then catches personal data nobody thought to list. Findings whose value
+    is in ``allow`` (loopback addresses by default) are not personal data and pass.
+    """
+    from privacyops.pii import engine  # imported here: building the engine is only needed by callers
+
+    lines = text.splitlines()
+    for secret in (s for s in secrets if s):
+        # Whole values only: a six-digit code may well occur inside a longer number (a port, a time).
+        alone = re.compile(rf"(?<![0-9A-Za-z]){re.escape(secret)}(?![0-9A-Za-z])")
+        for number, line in enumerate(lines, start=1):
+            shown = alone.sub("<secret>", line)
+            assert not alone.search(line), f"log line {number} holds a secret: {shown!r}"
+    allowed = set(allow)
+    for number, findings in enumerate(engine.default_engine().analyze_many(lines), start=1):
+        found = [f for f in findings if f.value_in(lines[number - 1]) not in allowed]
+        assert not found, f"log line {number} holds {found[0].entity}: {lines[number - 1]!r}"

@@ -95,6 +95,41 @@ class Settings(BaseSettings):
     package_link_days: int = Field(
         default=7, ge=1, description="Days a signed download link of an access package stays valid."
     )
+    verify_max_codes: int = Field(
+        default=5, ge=1, description="Codes sent for one request over its life, the first included."
+    )
+    verify_max_failures: int = Field(
+        default=10, ge=1, description="Wrong codes for one request, over all its codes, before it locks."
+    )
+    rate_limit_window_seconds: int = Field(
+        default=3600, ge=1, description="Length of the window the public rate limits count in."
+    )
+    rate_limit_intake_per_address: int = Field(
+        default=60, ge=0, description="Requests filed per client address per window (0: no limit)."
+    )
+    rate_limit_intake_per_identity: int = Field(
+        default=10, ge=0, description="Requests filed per subject identity per window (0: no limit)."
+    )
+    rate_limit_verify_per_address: int = Field(
+        default=60, ge=0, description="Codes entered per client address per window (0: no limit)."
+    )
+    rate_limit_verify_per_identity: int = Field(
+        default=30, ge=0, description="Codes entered per subject per window (0: no limit)."
+    )
+    rate_limit_resend_per_address: int = Field(
+        default=20, ge=0, description="New codes asked per client address per window (0: no limit)."
+    )
+    rate_limit_resend_per_identity: int = Field(
+        default=10, ge=0, description="New codes asked per subject per window (0: no limit)."
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1, description="Largest request body accepted (bytes); larger answers 413."
+    )
+    max_bulk_body_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=1,
+        description="Largest body for PII masking, the Langfuse callback and email imports (bytes).",
+    )
 
     @field_validator("approval_required", mode="before")
     @classmethod

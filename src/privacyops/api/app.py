@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 import privacyops
 import privacyops.api.routes as routes_package
 import privacyops.web as web_package
-from privacyops import jobs
+from privacyops import jobs, logfilter
 from privacyops.api import deps
 from privacyops.settings import Settings
 from privacyops.store import db, tokens
@@ -32,6 +32,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        logfilter.install()  # served by another host than `privacyops serve`: its logging is scrubbed too
         if settings.worker_in_process:
             services.queue.start_in_process()
         try:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import uvicorn
 
+from privacyops import logfilter
 from privacyops.api.app import create_app
 from privacyops.settings import Settings
 from privacyops.store import db
 
 
 def run_server(settings: Settings) -> None:
-    """Migrate the store to the newest schema, then serve on ``settings.host:settings.port``."""
+    """Migrate the store to the newest schema, then serve on ``settings.host:settings.port``.
+
+    Every log line, the access log included, goes through ``logfilter.SecretLogFilter``: download
+    tokens, request ids in links and email addresses are replaced by placeholders.
+    """
     db.upgrade(settings.database_url)
     app = create_app(settings)
     uvicorn.run(
@@ -18,6 +23,7 @@ def run_server(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
+        log_config=logfilter.logging_config(settings.log_level),
         proxy_headers=True,
         server_header=False,
     )

@@ -63,6 +63,8 @@ class ServiceContext:
     approval_types: frozenset[RequestType] = DEFAULT_APPROVAL_TYPES
     default_region: str = DEFAULT_REGION
     code_ttl: timedelta = verification.DEFAULT_CODE_TTL
+    max_codes: int = verification.MAX_CODES_PER_REQUEST  # codes over the request's life
+    max_code_failures: int = verification.MAX_FAILURES_PER_REQUEST  # wrong codes over its life
     host_token_key: bytes | None = None  # None: host tokens are not accepted
     step_up_window: timedelta = tokens.DEFAULT_STEP_UP_WINDOW
     points: PointLookup | None = None  # None: data points cannot be checked
@@ -128,6 +130,8 @@ def context_from(
         default_region=settings.default_region,
         host_token_key=host_token_key(settings),
         step_up_window=timedelta(minutes=settings.step_up_minutes),
+        max_codes=settings.verify_max_codes,
+        max_code_failures=settings.verify_max_failures,
         **extra,  # type: ignore[arg-type]
     )
 

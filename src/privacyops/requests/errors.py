@@ -54,3 +54,15 @@ class TokenRefused(RequestRuleError):
 
 class StepUpRequired(TokenRefused):
     """The token is valid but the sign-in is too old for this request; sign in again (INT-3)."""
+
+
+class VerificationLocked(IllegalTransition):
+    """The request can take no more codes; write to the privacy team, who can verify it another way."""
+
+
+class RateLimited(RequestRuleError):
+    """Too many calls in a short time; wait ``retry_after`` seconds and try again."""
+
+    def __init__(self, message: str | None = None, *, field: str, retry_after: int) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after

@@ -32,9 +32,13 @@ class RequestNotFound(errors.RequestRuleError):
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def get_request(session: Session, request_id: str) -> SubjectRequest:
-    """Return the request with this id, or raise ``RequestNotFound`` naming the field."""
-    row = session.get(SubjectRequest, request_id.strip()) if request_id else None
+def get_request(session: Session, request_id: str, *, for_update: bool = False) -> SubjectRequest:
+    """Return the request with this id, or raise ``RequestNotFound`` naming the field.
+
+    ``for_update`` locks the row until the transaction ends (PostgreSQL; SQLite's write lock already
+    serialises writers), for steps that count something on the request.
+    """
+    row = session.get(SubjectRequest, request_id.strip(), with_for_update=for_update) if request_id else None
     if row is None:
         raise RequestNotFound(f"no request with id {request_id!r}", field="id")
     return row

@@ -6,14 +6,14 @@ and is safe to run twice.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from privacyops import jobs
 from privacyops.manifest import load as manifest_load
-from privacyops.requests import context, delivery, notify, records, report_log, verify
+from privacyops.requests import context, delivery, notify, records, report_log, throttle, verify
 from privacyops.requests import deadlines as rdeadlines
 from privacyops.requests.states import RequestState
 from privacyops.store.models.requests import SubjectRequest
@@ -51,6 +51,13 @@ def purge_verification(ctx: jobs.JobContext) -> int:
     """Delete verification codes that were used or expired (INT-7)."""
     with ctx.sessions.begin() as session:
         return verify.purge_verification_data(session, service_context(ctx).now())
+
+
+@jobs.periodic("requests_purge_rate_limits", minute="*/10")
+def purge_rate_limits(ctx: jobs.JobContext) -> int:
+    """Delete the counts of rate-limit windows that have ended."""
+    limits = throttle.Limits.from_settings(ctx.settings)
+    return throttle.purge(ctx.sessions, limits, now=datetime.now(UTC))
 
 
 @jobs.periodic("requests_purge_records", minute="15", hour="3")

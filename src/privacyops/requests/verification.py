@@ -4,6 +4,9 @@ The functions are pure: they take a ``CodeRecord`` and return a new one, so the 
 record lives. The code itself is shown once (to be sent to the subject) and never stored: the record
 holds HMAC-SHA256(server key, request id + code), compared in constant time. A wrong guess counts
 toward a limit of five; after that, and after use or expiry, the code no longer works.
+
+A new code gives five fresh tries, so the request itself bounds what resending can buy: a ``Budget``
+counts the codes sent and the wrong guesses over the request's life, and locks it past either limit.
 """
 
 from __future__ import annotations
@@ -19,10 +22,14 @@ from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from privacyops.requests import errors
+from privacyops.settings import Settings
 
 DEFAULT_CODE_TTL = timedelta(minutes=30)
 DEFAULT_LINK_TTL = timedelta(hours=24)
 MAX_FAILED_ATTEMPTS = 5
+# The defaults of PRIVACYOPS_VERIFY_MAX_CODES and PRIVACYOPS_VERIFY_MAX_FAILURES.
+MAX_CODES_PER_REQUEST: int = Settings.model_fields["verify_max_codes"].default
+MAX_FAILURES_PER_REQUEST: int = Settings.model_fields["verify_max_failures"].default
 MIN_DIGITS = 6
 MIN_KEY_BYTES = 16
 
@@ -171,11 +178,43 @@ def check_code(record: CodeRecord, submitted: str, key: bytes, *, now: datetime)
         return CodeCheck(CodeOutcome.LOCKED, record)
     if now >= record.expires_at:
         return CodeCheck(CodeOutcome.EXPIRED, record)
-    candidate = code_hash(key, record.request_id, submitted)
-    if hmac.compare_digest(candidate, record.code_hash):
+    if codes_match(key, record.request_id, submitted, record.code_hash):
         return CodeCheck(CodeOutcome.VERIFIED, dataclasses.replace(record, used_at=now))
     failed = dataclasses.replace(record, failed_attempts=record.failed_attempts + 1)
     return CodeCheck(CodeOutcome.LOCKED if failed.locked else CodeOutcome.WRONG, failed)
+
+
+def codes_match(key: bytes, request_id: str, submitted: str, stored_hash: str) -> bool:
+    """Tell whether ``submitted`` is the code behind ``stored_hash``, in constant time.
+
+    Both sides are keyed hashes of the same length, compared with ``hmac.compare_digest``: how long
+    the comparison takes says nothing about how many leading characters were right.
+    """
+    candidate = code_hash(key, request_id, submitted)
+    return hmac.compare_digest(candidate.encode(), stored_hash.encode())
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What a request has used, over its whole life, of the codes it may be sent and the guesses."""
+
+    codes_sent: int
+    failures: int
+    max_codes: int = MAX_CODES_PER_REQUEST
+    max_failures: int = MAX_FAILURES_PER_REQUEST
+
+    @property
+    def locked(self) -> bool:
+        """Too many wrong codes: no code, old or new, verifies this request any more."""
+        return self.failures >= self.max_failures
+
+    @property
+    def can_send(self) -> bool:
+        return not self.locked and self.codes_sent < self.max_codes
+
+    @property
+    def failures_left(self) -> int:
+        return max(0, self.max_failures - self.failures)
 
 
 def _check_key(key: bytes) -> None:

@@ -14,7 +14,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from privacyops.requests import decisions, errors, intake, levels, notify, records, tokens, verification
+from privacyops.requests import (
+    decisions,
+    errors,
+    intake,
+    levels,
+    lockout,
+    notify,
+    records,
+    tokens,
+    verification,
+)
 from privacyops.requests import types as rtypes
 from privacyops.requests.context import ServiceContext
 from privacyops.requests.states import RequestState
@@ -23,31 +33,31 @@ from privacyops.store.models.requests import (
     VerificationChallenge,
 )
 
-MAX_CODES_PER_REQUEST = 5
-
 
 @dataclass(frozen=True)
 class CodeResult:
-    """The outcome of a code entered by the subject; ``request`` is unchanged unless ``ok``."""
+    """The outcome of a code entered by the subject; ``request`` is unchanged unless ``ok``.
+
+    ``locked``: the request took too many wrong codes over its life and no code verifies it any more.
+    """
 
     ok: bool
     message: str
     attempts_left: int
     request: SubjectRequest
+    locked: bool = False
 
 
 def send_code(session: Session, ctx: ServiceContext, request: SubjectRequest) -> None:
-    """Issue a fresh code (the earlier unused one stops working) and queue it to the subject."""
+    """Issue a fresh code (the earlier unused one stops working) and queue it to the subject.
+
+    Raises ``VerificationLocked`` once the request has had all its codes, or too many wrong ones.
+    """
     if not request.contact_email:
         return  # verified another way (operator, host token); nothing to send
-    sent = session.execute(
-        sa.select(sa.func.count()).where(VerificationChallenge.request_id == request.id)
-    ).scalar_one()
-    if sent >= MAX_CODES_PER_REQUEST:
-        raise errors.VerificationRefused(
-            f"at most {MAX_CODES_PER_REQUEST} codes are sent for one request; write to {ctx.privacy_inbox}",
-            field="code",
-        )
+    budget = lockout.code_budget(ctx, request)
+    lockout.check_can_send(ctx, budget)
+    request.verification_codes_sent = budget.codes_sent + 1
     now = ctx.now()
     session.execute(
         sa.delete(VerificationChallenge).where(
@@ -84,17 +94,24 @@ def route_verified(session: Session, ctx: ServiceContext, request: SubjectReques
 
 def resend_code(session: Session, ctx: ServiceContext, request_id: str) -> SubjectRequest:
     """Send a fresh code (the earlier one stops working), for a request still awaiting verification."""
-    request = records.get_request(session, request_id)
+    request = records.get_request(session, request_id, for_update=True)  # two resends count as two
     records.require_state(request, RequestState.AWAITING_VERIFICATION)
     send_code(session, ctx, request)
     return request
 
 
 def verify_code(session: Session, ctx: ServiceContext, request_id: str, code: str) -> CodeResult:
-    """Check a code; store the attempt whatever the outcome, and move the request on when it is right."""
-    request = records.get_request(session, request_id)
+    """Check a code; store the attempt whatever the outcome, and move the request on when it is right.
+
+    Raises ``VerificationLocked`` when the request already took too many wrong codes over its life.
+    """
+    # Locked for the transaction: concurrent guesses are counted one after the other, none is lost.
+    request = records.get_request(session, request_id, for_update=True)
     records.require_state(request, RequestState.AWAITING_VERIFICATION)
     levels.check_correction_channel(corrected_fields(request), ["email"])  # INT-5
+    budget = lockout.code_budget(ctx, request)
+    if budget.locked:
+        raise errors.VerificationLocked(lockout.locked_message(ctx, budget), field="code")
     row = session.execute(
         sa.select(VerificationChallenge)
         .where(VerificationChallenge.request_id == request.id)
@@ -115,6 +132,11 @@ def verify_code(session: Session, ctx: ServiceContext, request_id: str, code: st
     check = verification.check_code(record, code, ctx.key, now=ctx.now())
     row.failed_attempts = check.record.failed_attempts
     row.used_at = check.record.used_at
+    if check.record.failed_attempts > record.failed_attempts:
+        budget = lockout.count_failure(session, ctx, request, budget)
+        if budget.locked:
+            session.flush()
+            return CodeResult(False, lockout.locked_message(ctx, budget), 0, request, locked=True)
     message = check.message
     if check.ok and "points" in (request.flags or {}):
         outcome = settle_points(session, ctx, request, email_verified=True)
@@ -127,7 +149,8 @@ def verify_code(session: Session, ctx: ServiceContext, request_id: str, code: st
         _record_method(request, {"method": "email_code"})
         route_verified(session, ctx, request)
     session.flush()
-    return CodeResult(check.ok, message, check.attempts_left, request)
+    return CodeResult(check.ok, message, min(check.attempts_left, budget.failures_left), request)
+
 
 
 def mark_verified(

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from privacyops.api import deps
 from privacyops.api.routes import requests as request_routes
@@ -57,6 +58,7 @@ def _form(
     error: errors.RequestRuleError | None = None,
     values: dict[str, str] | None = None,
     code: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     context = {
         **_shell(ctx),
@@ -66,7 +68,13 @@ def _form(
         "error": error,
         "values": values or {},
     }
-    return pages.templates.TemplateResponse(request, "request_form.html", context, status_code=code)
+    return pages.templates.TemplateResponse(
+        request, "request_form.html", context, status_code=code, headers=headers
+    )
+
+
+def _wait(exc: errors.RateLimited) -> dict[str, str]:
+    return {"Retry-After": str(exc.retry_after)}
 
 
 @router.get("/request", response_class=HTMLResponse, summary="The privacy request form")
@@ -96,7 +104,13 @@ def submit_form(
             channel="web_form",
             details=details,
         )
+        subject_key = ctx.identity_hash(submission.primary.kind, submission.primary.value)
+        request_routes.enforce_limits(services, ctx, "intake", request, subject_key=subject_key)
         result = rservice.submit(session, ctx, submission, actor="subject")
+    except errors.RateLimited as exc:
+        session.rollback()
+        return _form(request, ctx, error=exc, values=values, code=status.HTTP_429_TOO_MANY_REQUESTS,
+                     headers=_wait(exc))
     except errors.RequestRuleError as exc:
         session.rollback()
         return _form(request, ctx, error=exc, values=values, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
@@ -109,7 +123,13 @@ def submit_form(
 
 
 def _page(
-    request: Request, ctx: ServiceContext, row: SubjectRequest, *, message: str | None = None, code: int = 200
+    request: Request,
+    ctx: ServiceContext,
+    row: SubjectRequest,
+    *,
+    message: str | None = None,
+    code: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     context = {
         **_shell(ctx),
@@ -121,7 +141,9 @@ def _page(
         "verification_note": records.limitation_note(row),
         "answer_scope": scope.value if (scope := records.answer_scope(row)) else None,
     }
-    return pages.templates.TemplateResponse(request, "request_status.html", context, status_code=code)
+    return pages.templates.TemplateResponse(
+        request, "request_status.html", context, status_code=code, headers=headers
+    )
 
 
 @router.get("/requests/{request_id}", response_class=HTMLResponse, summary="A request's page")
@@ -142,18 +164,27 @@ def verify_form(
     request: Request,
     request_id: str,
     session: deps.SessionDep,
+    services: deps.ServicesDep,
     ctx: ContextDep,
     code: Annotated[str, Form()],
 ) -> Response:
-    """Check the code; a wrong one shows how many tries are left, a right one shows the verified request."""
+    """Check the code; a wrong one shows how many tries are left, a right one shows the verified request.
+
+    The same limits as the API apply: per address and per person (429), and per request (locked, 409).
+    """
     try:
+        request_routes.enforce_limits(services, ctx, "verify", request, request_id=request_id)
         result = verify.verify_code(session, ctx, request_id, code)
     except records.RequestNotFound:
         return RedirectResponse(str(request.url_for("request_form")), status_code=status.HTTP_303_SEE_OTHER)
     except errors.RequestRuleError as exc:
-        row = records.get_request(session, request_id)
-        return _page(request, ctx, row, message=exc.message, code=status.HTTP_409_CONFLICT)
-    session.commit()
+        return _refused(request, session, ctx, request_id, exc)
+    if result.ok or result.locked:
+        request_routes.commit_and_dispatch(session, services)
+    else:
+        session.commit()
+    if result.locked:
+        return _page(request, ctx, result.request, message=result.message, code=status.HTTP_409_CONFLICT)
     if not result.ok:
         left = f" ({result.attempts_left} tries left)" if result.attempts_left else ""
         return _page(
@@ -165,3 +196,18 @@ def verify_form(
         )
     target = request.url_for("request_page", request_id=request_id)
     return RedirectResponse(str(target), status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _refused(
+    request: Request, session: Session, ctx: ServiceContext, request_id: str, exc: errors.RequestRuleError
+) -> Response:
+    """Show the request's page with why the code was not checked: a rate limit (429) or its state (409)."""
+    session.rollback()
+    try:
+        row = records.get_request(session, request_id)
+    except records.RequestNotFound:
+        return RedirectResponse(str(request.url_for("request_form")), status_code=status.HTTP_303_SEE_OTHER)
+    if isinstance(exc, errors.RateLimited):
+        return _page(request, ctx, row, message=exc.message, code=status.HTTP_429_TOO_MANY_REQUESTS,
+                     headers=_wait(exc))
+    return _page(request, ctx, row, message=exc.message, code=status.HTTP_409_CONFLICT)

@@ -28,6 +28,7 @@ from privacyops.requests import (
     intake,
     records,
     report_log,
+    throttle,
     tokens,
     verify,
 )
@@ -62,9 +63,15 @@ HostCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(host_be
 
 @contextmanager
 def rule_errors() -> Iterator[None]:
-    """Turn a broken rule into 404/409/422 naming the field and the rule."""
+    """Turn a broken rule into 404/409/422 (429 past a rate limit) naming the field and the rule."""
     try:
         yield
+    except errors.RateLimited as exc:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail={"field": exc.field, "rule": exc.message},
+            headers={"Retry-After": str(exc.retry_after)},
+        ) from None
     except records.RequestNotFound as exc:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, detail={"field": exc.field, "rule": exc.message}
@@ -77,6 +84,26 @@ def rule_errors() -> Iterator[None]:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, detail={"field": exc.field, "rule": exc.message}
         ) from None
+
+
+def enforce_limits(
+    services: deps.Services,
+    ctx: ServiceContext,
+    action: str,
+    http: Request,
+    *,
+    subject_key: str | None = None,
+    request_id: str | None = None,
+) -> None:
+    """Count a public call against the rate limits of its client address and subject.
+
+    Raises ``RateLimited``; call it before the route's own session is used (see ``throttle.enforce``).
+    """
+    caller = throttle.Caller(
+        address=http.client.host if http.client else None, subject_key=subject_key, request_id=request_id
+    )
+    limits = throttle.Limits.from_settings(services.settings)
+    throttle.enforce(services.sessions, limits, ctx.key, action, caller, now=ctx.now())
 
 
 def commit_and_dispatch(session: Session, services: deps.Services) -> None:
@@ -99,10 +126,14 @@ def commit_and_dispatch(session: Session, services: deps.Services) -> None:
     response_model=api.PublicRequest,
     dependencies=[deps.public()],
     summary="File a subject request (no account needed)",
-    responses={200: {"description": "Linked to an open request of the same subject and type"}},
+    responses={
+        200: {"description": "Linked to an open request of the same subject and type"},
+        429: {"description": "Too many requests from this address or for this person; see Retry-After"},
+    },
 )
 def file_request(
     body: api.RequestIn,
+    http: Request,
     session: deps.SessionDep,
     services: deps.ServicesDep,
     ctx: ContextDep,
@@ -136,6 +167,8 @@ def file_request(
             corrects=body.corrects,
             lookback=body.lookback,
         )
+        subject_key = ctx.identity_hash(submission.primary.kind, submission.primary.value)
+        enforce_limits(services, ctx, "intake", http, subject_key=subject_key)
         result = rservice.submit(session, ctx, submission, actor="subject")
     commit_and_dispatch(session, services)
     if not result.created:
@@ -166,18 +199,39 @@ def request_status(request_id: str, session: deps.SessionDep, ctx: ContextDep) -
         return api.public_view(records.get_request(session, request_id), ctx)
 
 
-@router.post("/{request_id}/verify", dependencies=[deps.public()], summary="Enter the code sent by email")
+@router.post(
+    "/{request_id}/verify",
+    dependencies=[deps.public()],
+    summary="Enter the code sent by email",
+    responses={
+        409: {"description": "The request took too many wrong codes and is locked"},
+        429: {"description": "Too many codes entered from this address or for this person; see Retry-After"},
+    },
+)
 def verify_request(
-    request_id: str, body: api.CodeIn, session: deps.SessionDep, services: deps.ServicesDep, ctx: ContextDep
+    request_id: str,
+    body: api.CodeIn,
+    http: Request,
+    session: deps.SessionDep,
+    services: deps.ServicesDep,
+    ctx: ContextDep,
 ) -> api.PublicRequest:
-    """Check the one-time code; five wrong codes or an expired one need a new code."""
+    """Check the one-time code; five wrong codes or an expired one need a new code.
+
+    Wrong codes also count against the request over its life (``PRIVACYOPS_VERIFY_MAX_FAILURES``): at
+    the limit it locks (409) and only the privacy team can verify the person another way.
+    """
     with rule_errors():
+        enforce_limits(services, ctx, "verify", http, request_id=request_id)
         result = verify.verify_code(session, ctx, request_id, body.code)
-    session.commit()  # the attempt counts whatever the outcome
+    if result.ok or result.locked:  # a run to start, or the team's alert about the lockout to send
+        commit_and_dispatch(session, services)
+    else:
+        session.commit()  # the attempt counts whatever the outcome
     if not result.ok:
+        code = status.HTTP_409_CONFLICT if result.locked else status.HTTP_422_UNPROCESSABLE_CONTENT
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail={"field": "code", "rule": result.message, "attempts_left": result.attempts_left},
+            code, detail={"field": "code", "rule": result.message, "attempts_left": result.attempts_left}
         )
     return api.public_view(result.request, ctx)
 
@@ -187,10 +241,20 @@ def verify_request(
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[deps.public()],
     summary="Send a new code",
+    responses={
+        409: {"description": "All the request's codes were sent, or it is locked"},
+        429: {"description": "Too many new codes asked from this address or for this person (Retry-After)"},
+    },
 )
-def resend(request_id: str, session: deps.SessionDep, services: deps.ServicesDep, ctx: ContextDep) -> Any:
-    """Send a fresh code to the address the request was filed with; the old one stops working."""
+def resend(
+    request_id: str, http: Request, session: deps.SessionDep, services: deps.ServicesDep, ctx: ContextDep
+) -> Any:
+    """Send a fresh code to the address the request was filed with; the old one stops working.
+
+    A request is sent at most ``PRIVACYOPS_VERIFY_MAX_CODES`` codes over its life (409 after that).
+    """
     with rule_errors():
+        enforce_limits(services, ctx, "resend", http, request_id=request_id)
         verify.resend_code(session, ctx, request_id)
     commit_and_dispatch(session, services)
     return {"status": "sent"}

@@ -13,6 +13,7 @@ from privacyops.store.models.execution import (
     ProcessingRestriction,
     RecipientTask,
 )
+from privacyops.store.models.limits import RateLimitWindow
 from privacyops.store.models.notice import NoticeVersion
 from privacyops.store.models.opendsr import (
     OpendsrCallback,
@@ -33,6 +34,6 @@ from privacyops.store.models.tokens import ApiToken
 __all__ = [
     "ApiToken", "AuditEvent", "AuditHead", "ErasureSuppression", "ExecutionRun", "ExecutionStep",
     "NoticeVersion", "OpendsrCallback", "OpendsrClient", "OpendsrRequest", "OutboxMessage",
-    "RequestForward", "ProcessingRestriction", "RecipientTask",
+    "RequestForward", "ProcessingRestriction", "RateLimitWindow", "RecipientTask",
     "RequestIdentity", "RequestTransition", "SubjectRequest", "VerificationChallenge",
 ]

@@ -50,6 +50,10 @@ class SubjectRequest(Base):
     duplicate_of: Mapped[str | None] = mapped_column(
         String(32), ForeignKey("subject_requests.id", ondelete="SET NULL"), nullable=True
     )
+    # Counted over the request's life, not per code: codes are replaced and purged, these are not, so
+    # resending cannot reset the number of guesses (PRIVACYOPS_VERIFY_MAX_CODES, _MAX_FAILURES).
+    verification_codes_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    verification_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class RequestIdentity(Base):
