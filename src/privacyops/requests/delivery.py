@@ -85,7 +85,7 @@ def deliver(
         return report.sent
     failures, delay, queue_retry = backoff.failed(clock())
     level = logging.WARNING if failures == 1 else logging.DEBUG
-    log.log(level, "mail server %s unreachable; messages wait in the outbox, next attempt in %.0f s "
+    log.log(level, "mail server unreachable (%s); messages wait in the outbox, next attempt in %.0f s "
             "(check PRIVACYOPS_SMTP_HOST and PRIVACYOPS_SMTP_PORT)", report.unreachable, delay)
     if queue_retry:
         ctx.queue.enqueue(SEND_TASK, retry=True, delay=delay)
