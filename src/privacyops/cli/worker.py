@@ -19,7 +19,9 @@ def register(app: typer.Typer) -> None:
         home: Path | None = typer.Option(None, envvar=env_var("home"), help="Folder for local state."),
     ) -> None:
         """Run background jobs until stopped (Ctrl-C or SIGTERM finishes the running task first)."""
-        from privacyops import jobs
+        import logging.config
+
+        from privacyops import jobs, logfilter
 
         settings = options.store_settings(database_url=database, queue_url=queue, home=home)
         try:
@@ -28,4 +30,6 @@ def register(app: typer.Typer) -> None:
             typer.secho(f"error: {exc}", err=True, fg="red")
             raise typer.Exit(1) from None
         typer.echo(f"worker: {workers} thread(s), tasks: {', '.join(job_queue.task_names)}")
+        # The same scrubbed logging as the server: a task's log line names no token or person.
+        logging.config.dictConfig(logfilter.logging_config(settings.log_level, quiet_queue=False))
         job_queue.run_worker(workers)
