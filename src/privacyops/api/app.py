@@ -17,7 +17,7 @@ import privacyops
 import privacyops.api.routes as routes_package
 import privacyops.web as web_package
 from privacyops import jobs, logfilter
-from privacyops.api import deps
+from privacyops.api import body_limit, deps, docs, errors, openapi
 from privacyops.settings import Settings
 from privacyops.store import db, tokens
 
@@ -46,12 +46,20 @@ def create_app(settings: Settings) -> FastAPI:
         version=privacyops.__version__,
         description="Privacy as code: the notice, subject requests, consent and retention from one manifest.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served by api.docs from the package's own copy of Swagger UI
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         lifespan=lifespan,
     )
     app.state.services = services
+    errors.install(app)
+    openapi.install(app)
+    app.add_middleware(
+        body_limit.BodyLimit,
+        max_body_bytes=settings.max_body_bytes,
+        max_bulk_body_bytes=settings.max_bulk_body_bytes,
+    )
+    app.include_router(docs.router)
     for router in discover_routers(routes_package):
         app.include_router(router)
     for router in discover_routers(web_package):

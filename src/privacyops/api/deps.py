@@ -30,6 +30,8 @@ from privacyops.settings import Settings
 from privacyops.store import tokens
 
 ROLE_RANK = {"viewer": 1, "reviewer": 2, "admin": 3}
+# A database row id in a path: positive and within PostgreSQL's INTEGER, the type of the id columns.
+RowId = Annotated[int, fastapi.Path(ge=1, le=2**31 - 1, description="The record's numeric id.")]
 
 
 @dataclass

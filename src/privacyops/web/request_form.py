@@ -22,7 +22,10 @@ from privacyops.requests.context import ServiceContext
 from privacyops.store.models.requests import SubjectRequest
 from privacyops.web import pages
 
-router = APIRouter(prefix="/privacy", tags=["public pages"], dependencies=[deps.public()])
+# Pages for people in a browser, not API operations: they stay out of the OpenAPI document.
+router = APIRouter(
+    prefix="/privacy", tags=["public pages"], dependencies=[deps.public()], include_in_schema=False
+)
 ContextDep = request_routes.ContextDep
 
 REGION_CHOICES = (

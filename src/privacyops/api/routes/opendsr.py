@@ -99,7 +99,10 @@ def discovery(signer: SignerDep, services: deps.ServicesDep) -> Response:
     return signed(signer, document)
 
 
-@router.get(f"{PREFIX}/certificate.pem", dependencies=[deps.public()], summary="The signing certificate")
+@router.get(f"{PREFIX}/certificate.pem", dependencies=[deps.public()], summary="The signing certificate",
+            response_class=Response,
+            responses={200: {"content": {"application/x-pem-file": {"schema": {"type": "string"}}},
+                             "description": "The certificate (PEM)."}})
 def certificate(signer: SignerDep) -> Response:
     return Response(signer.certificate_pem(), media_type="application/x-pem-file")
 
@@ -185,8 +188,9 @@ def _dispatch(services: deps.Services, name: str, *args: Any) -> None:
 
 
 class ClientCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    project_id: str = Field(min_length=1, max_length=200)
+    # pattern: at least one character that is not a space (issue_client refuses blank names)
+    name: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    project_id: str = Field(min_length=1, max_length=200, pattern=r"\S")
     admin_emails: list[str] = Field(default_factory=list, max_length=20)
 
 

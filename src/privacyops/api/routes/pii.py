@@ -19,18 +19,30 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Request, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 from starlette.concurrency import run_in_threadpool
 
 from privacyops.api import deps
 from privacyops.pii import masking, otlp, policy, structured
 from privacyops.pii.operators import OperatorError
+from privacyops.requests import context
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/pii", tags=["pii"])
 
-MAX_BODY_BYTES = 32 * 1024 * 1024
 POLICY_FILE = "pii-policies.yml"
+_SCOPES = {"type": ["array", "null"], "items": {
+    "type": "object", "properties": {"spans": {"type": "array"}}}}
+# The shape check_otlp_json accepts: what the callback takes, as the OpenAPI documents it.
+OTLP_TRACES_SCHEMA = {
+    "type": "object",
+    "required": ["resourceSpans"],
+    "properties": {"resourceSpans": {"type": "array", "items": {
+        "type": "object",
+        "properties": {"scopeSpans": _SCOPES, "instrumentationLibrarySpans": _SCOPES},
+    }}},
+}
 
 
 def _state(request: Request) -> tuple[Any, Any]:
@@ -61,16 +73,15 @@ def _masker(request: Request, project: str | None, operator: str | None = None) 
     if operator:
         chosen = chosen.model_copy(update={"operator": operator})
     try:
-        secret = getattr(settings, "secret_key", None)
+        # The deployment's key (generated into the home folder when unset) keys the pseudonyms.
+        secret = context.secret_key(settings) if settings is not None else None
         return masking.PolicyMasker(chosen, secret=secret, tenant=project or "")
     except OperatorError as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(exc)) from exc
 
 
 async def _json_body(request: Request) -> Any:
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail="body: larger than 32 MB")
+    body = await request.body()  # the size cap is enforced while it streams in (api.body_limit)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -96,6 +107,9 @@ def _respond(document: Any) -> JSONResponse:
     summary="Langfuse ingestion masking callback",
     dependencies=[deps.public()],
     response_class=JSONResponse,
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+        "schema": OTLP_TRACES_SCHEMA}}}},
+    responses={401: {"description": "The callback token is required and was missing or wrong."}},
 )
 async def langfuse_ingestion_mask(
     request: Request,
@@ -133,8 +147,16 @@ def _check_callback_token(request: Request) -> None:
 class MaskRequest(BaseModel):
     """Text or a JSON document to mask, with an optional operator and project."""
 
-    text: str | None = Field(None, description="Plain text to mask.")
-    document: Any = Field(None, description="A JSON document to mask (same shape comes back).")
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [{"required": ["text"]}, {"required": ["document"]}]}
+    )
+
+    text: str | SkipJsonSchema[None] = Field(None, description="Plain text to mask.")
+    document: Any = Field(
+        None,
+        description="A JSON document to mask (same shape comes back).",
+        json_schema_extra={"not": {"type": "null"}},
+    )
     operator: policy.OperatorName | None = Field(None, description="Override the policy's operator.")
     project: str | None = Field(None, description="Project whose policy applies.")
 

@@ -82,8 +82,8 @@ def list_tasks(request_id: str, _who: Viewer, session: deps.SessionDep) -> list[
 
 
 @router.post("/{request_id}/tasks/{task_id}/close", summary="Close a recipient task with evidence")
-def close_task(request_id: str, task_id: int, body: CloseTaskIn, who: Reviewer, session: deps.SessionDep,
-               services: deps.ServicesDep) -> RecipientTaskOut:
+def close_task(request_id: str, task_id: deps.RowId, body: CloseTaskIn, who: Reviewer,
+               session: deps.SessionDep, services: deps.ServicesDep) -> RecipientTaskOut:
     """Record the recipient's answer; the request's waiting run resumes when all tasks are closed."""
     _task_of(session, request_id, task_id)
     try:

@@ -126,6 +126,8 @@ def commit_and_dispatch(session: Session, services: deps.Services) -> None:
     response_model=api.PublicRequest,
     dependencies=[deps.public()],
     summary="File a subject request (no account needed)",
+    # The host token is optional: without it the request is verified by email code or data points.
+    openapi_extra={"security": [{}, {"HostToken": []}]},
     responses={
         200: {"description": "Linked to an open request of the same subject and type"},
         429: {"description": "Too many requests from this address or for this person; see Retry-After"},
@@ -276,7 +278,10 @@ def list_requests(
 
 
 @router.get(
-    "/log", summary="The request log (six CCPA §7101 fields) as CSV", response_class=PlainTextResponse
+    "/log",
+    summary="The request log (six CCPA §7101 fields) as CSV",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV"}},
 )
 def request_log(session: deps.SessionDep, who: Viewer, since: date) -> PlainTextResponse:
     """Export the request log of requests received on or after ``since``."""

@@ -57,10 +57,11 @@ def list_tokens(session: deps.SessionDep, _admin: AdminDep) -> list[TokenPublic]
 
 
 @router.delete("/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_token(token_id: int, session: deps.SessionDep, admin: AdminDep) -> None:
+def revoke_token(token_id: deps.RowId, session: deps.SessionDep, admin: AdminDep) -> None:
     """Revoke a token at once; requests that present it get 401 from then on."""
     if not tokens.revoke_token(session, token_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"token_id {token_id}: no active token")
+        raise HTTPException(status.HTTP_404_NOT_FOUND,
+                            detail={"field": "token_id", "rule": f"no active token has the id {token_id}"})
     chain.append(session, actor=_actor(admin), action="token.revoked", entity="api_token",
                  entity_id=str(token_id), data={})
     session.commit()
