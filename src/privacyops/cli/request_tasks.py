@@ -15,8 +15,8 @@ import typer
 
 from privacyops.cli import request as request_cli
 from privacyops.cli.db import DbOption
+from privacyops.cli.options import store_settings
 from privacyops.cli.request_run import HomeOption, ManifestOption, QueueOption, _enqueue, _fail, request_group
-from privacyops.settings import load_settings
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
         from privacyops.execution import fanout
         from privacyops.store import db
 
-        settings = load_settings(database_url=database)
+        settings = store_settings(database_url=database)
         engine = db.make_engine(settings.database_url)
         try:
             with db.session_factory(engine)() as session:
@@ -66,7 +66,7 @@ def register(app: typer.Typer) -> None:
 
         if (task_id is None) == (not every):
             raise _fail("name one task id, or --all")
-        settings = load_settings(database_url=database, manifest=manifest, home=home, queue_url=queue)
+        settings = store_settings(database_url=database, manifest=manifest, home=home, queue_url=queue)
         engine = db.make_engine(settings.database_url, sqlite_immediate=True)
         state = fanout.TaskState.IMPOSSIBLE if impossible else fanout.TaskState.DONE
         try:
