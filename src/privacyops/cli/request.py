@@ -98,7 +98,8 @@ def register(app: typer.Typer) -> None:
         received_at: datetime | None = typer.Option(None, "--received-at", help="Original time, with zone."),
         details: str | None = typer.Option(None, help="Free text kept with the request."),
         lookback: str | None = typer.Option(
-            None, "--lookback", help="Access: the period asked for: all, 12m, extended or a date (YYYY-MM-DD)."
+            None, "--lookback",
+            help="Access: the period asked for: all, 12m, extended or a date (YYYY-MM-DD).",
         ),
         as_json: bool = JsonOption,
         database: str | None = DbOption,
