@@ -31,6 +31,8 @@ _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"(/api/v1/packages/){_SEGMENT}"), rf"\g<1>{TOKEN}"),
     (re.compile(r"(/(?:api/v1|privacy)/requests/)[0-9a-fA-F]{32}(?![0-9a-fA-F])"), rf"\g<1>{REQUEST_ID}"),
+    # A request id anywhere else (a query value such as ?entity_id=, a message): 32 hex digits alone.
+    (re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{32}(?![0-9A-Za-z])"), REQUEST_ID),
     (
         re.compile(rf"([?&;][\w.~-]*(?:{_CREDENTIAL_NAMES})[\w.~-]*=)[^&#\s\"']*", re.IGNORECASE),
         rf"\g<1>{REDACTED}",

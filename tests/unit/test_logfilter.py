@@ -96,3 +96,8 @@ def test_install_adds_the_filter_once(monkeypatch: pytest.MonkeyPatch) -> None:
     logfilter.install()
     logfilter.install()
     assert sum(isinstance(f, logfilter.SecretLogFilter) for f in logger.filters) == 1
+
+
+def test_a_request_id_in_a_query_value_is_hidden() -> None:
+    line = '"GET /api/v1/audit/events?entity=request&entity_id=0123456789abcdef0123456789abcdef HTTP/1.1"'
+    assert logfilter.scrub(line) == '"GET /api/v1/audit/events?entity=request&entity_id=[id] HTTP/1.1"'

@@ -40,8 +40,8 @@ def test_tasks_register_by_name() -> None:
 @pytest.mark.parametrize(
     ("queue_url", "storage"),
     [
-        (None, "SqliteStorage"),
-        ("sqlite:///{tmp}/q/queue.db", "SqliteStorage"),
+        (None, "WakingSqliteStorage"),
+        ("sqlite:///{tmp}/q/queue.db", "WakingSqliteStorage"),
         ("memory://", "MemoryStorage"),
     ],
 )
