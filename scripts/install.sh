@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install privacyops and what its tests need on a fresh Debian machine: Debian's PostgreSQL and
-# Chromium (as root), then the package with its test extras.
+# Install privacyops and what its tests need on a fresh Debian machine: Debian's PostgreSQL, MariaDB,
+# Redis and Chromium (as root), then the package with its test extras.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need_apt=()
@@ -8,6 +8,7 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v mariadbd >/dev/null 2>&1 || command -v mysqld >/dev/null 2>&1 || [[ -x /usr/sbin/mariadbd ]] \
   || need_apt+=(mariadb-server)
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 if ((${#need_apt[@]})); then
   if [[ $(id -u) == 0 ]]; then
     apt-get update -qq

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what it needs, starts PostgreSQL, runs every tier on SQLite,
-# then the database tiers again on PostgreSQL, then ruff and mypy.
+# The whole test suite: installs what it needs, starts PostgreSQL, MariaDB and Redis, runs every tier
+# on SQLite, then the database tiers again on PostgreSQL, then ruff and mypy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 python="${PRIVACYOPS_PYTHON:-.venv/bin/python}"
 eval "$(bash scripts/postgres.sh)"
 eval "$(bash scripts/mariadb.sh)"
+eval "$(bash scripts/redis.sh)"
 export PRIVACYOPS_CHROMIUM="${PRIVACYOPS_CHROMIUM:-$(command -v chromium)}"
 "$python" -m ruff check src tests bench
 "$python" -m mypy

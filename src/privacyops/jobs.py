@@ -283,8 +283,10 @@ def _sqlite_huey(path: Path) -> huey.Huey:
 
 def _redis_huey(url: str) -> huey.Huey:
     if importlib.util.find_spec("redis") is None:
-        raise QueueConfigError("a redis:// queue needs the redis package: pip install redis")
-    return huey.RedisHuey(QUEUE_NAME, url=url, utc=True)
+        raise QueueConfigError("a redis:// queue needs the redis package: pip install 'privacyops[redis]'")
+    # An idle worker waits in BRPOP, so an enqueue wakes it at once; the timeout only bounds how long
+    # a stopping worker takes to notice.
+    return huey.RedisHuey(QUEUE_NAME, url=url, utc=True, blocking=True, read_timeout=1)
 
 
 def build_queue(settings: Settings, sessions: sessionmaker[Session] | None = None) -> JobQueue:
