@@ -54,6 +54,7 @@ class Walk:
     port: int
     request_id: str | None = None
     request_type: str | None = None
+    tasks_closed: bool = False
 
     def run(self, command: str) -> str:
         result = subprocess.run(
@@ -122,6 +123,10 @@ def run_step(walk: Walk, line: str) -> None:
         walk.request_type = command.split("--type", 1)[1].split()[0]
     if "request run" in command and walk.request_type == "access":
         assert f"request {walk.request_id}: completed" in output, output
+    if "request run" in command and walk.request_type == "erasure" and walk.tasks_closed:
+        assert f"request {walk.request_id}: completed" in output, output
+    if "request close-task" in command:
+        walk.tasks_closed = True
 
 
 def demo_serves(walk: Walk) -> None:
@@ -157,6 +162,7 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
     commands = bash_block("What you can do with it")
     assert any(c.startswith("privacyops request verify") for c in commands)
     assert any(c.startswith("privacyops request approve") for c in commands)
+    assert any(c.startswith("privacyops request close-task") for c in commands)
     for line in commands:
         run_step(walk, line)
     assert (tmp_path / "subject.zip").stat().st_size > 0
