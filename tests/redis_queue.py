@@ -40,3 +40,16 @@ def redis_url() -> Iterator[str]:
         own.close()
         admin.delete(f"privacyops-test-claim:{index}")
         admin.close()
+
+
+def blocked_in_brpop(url: str) -> int:
+    """How many clients of the Redis database at ``url`` wait in BRPOP right now: idle queue workers."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        index = int(url.rsplit("/", 1)[1])
+        clients = client.client_list()
+        return sum(1 for c in clients if int(c.get("db", -1)) == index and c.get("cmd") == "brpop")
+    finally:
+        client.close()

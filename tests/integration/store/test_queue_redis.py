@@ -13,11 +13,10 @@ from pathlib import Path
 
 import huey
 import pytest
-import redis
 
 from privacyops import jobs
 from privacyops.settings import Settings
-from tests.redis_queue import redis_url  # noqa: F401 - the fixture
+from tests.redis_queue import blocked_in_brpop, redis_url  # noqa: F401 - the fixture
 
 WAKE_BOUND = 5.0  # seconds; a worker woken by the enqueue itself answers in milliseconds
 
@@ -30,21 +29,6 @@ def store_sum(ctx: jobs.JobContext, left: int, right: int) -> dict[str, object]:
     with ctx.sessions() as session:
         one = session.execute(sa.text("SELECT 1")).scalar_one()
     return {"sum": left + right + one - 1}
-
-
-def _database_index(url: str) -> int:
-    return int(url.rsplit("/", 1)[1])
-
-
-def _waiting_in_brpop(url: str) -> int:
-    """How many clients of this test's Redis database are blocked in BRPOP right now."""
-    client = redis.Redis.from_url(url)
-    try:
-        clients = client.client_list()
-    finally:
-        client.close()
-    index = _database_index(url)
-    return sum(1 for c in clients if int(c.get("db", -1)) == index and c.get("cmd") == "brpop")
 
 
 @pytest.fixture
@@ -87,7 +71,7 @@ def test_a_waiting_dequeue_returns_the_task_enqueued_meanwhile(redis_url: str) -
     worker = threading.Thread(target=lambda: got.append(storage.dequeue()))
     worker.start()
     deadline = time.monotonic() + 10
-    while not _waiting_in_brpop(redis_url):
+    while not blocked_in_brpop(redis_url):
         assert time.monotonic() < deadline, "the dequeue never blocked in BRPOP"
         time.sleep(0.05)
     enqueued = time.monotonic()
@@ -105,7 +89,7 @@ def test_the_idle_consumer_waits_in_brpop_and_starts_a_task_at_once(
     queue.start_in_process(workers=2)
     try:
         deadline = time.monotonic() + 10
-        while _waiting_in_brpop(redis_url) < 2:
+        while blocked_in_brpop(redis_url) < 2:
             assert time.monotonic() < deadline, "the consumer's worker threads do not wait in BRPOP"
             time.sleep(0.05)
         time.sleep(2)  # idle long enough that a polling worker would have backed off
