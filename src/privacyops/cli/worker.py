@@ -30,6 +30,8 @@ def register(app: typer.Typer) -> None:
             typer.secho(f"error: {exc}", err=True, fg="red")
             raise typer.Exit(1) from None
         typer.echo(f"worker: {workers} thread(s), tasks: {', '.join(job_queue.task_names)}")
+        # Work a killed worker held is handed out again now, not at the next periodic sweep.
+        job_queue.enqueue("recover_abandoned_work")
         # The same scrubbed logging as the server: a task's log line names no token or person.
         logging.config.dictConfig(logfilter.logging_config(settings.log_level, quiet_queue=False))
         job_queue.run_worker(workers)

@@ -124,6 +124,17 @@ class ConnectorError(Exception):
     """The data store refused or failed an operation."""
 
 
+class ConnectorTimeout(ConnectorError):
+    """The data store did not answer in time (connect, statement or call timeout); trying later may work.
+
+    The message always holds ``TIMED_OUT``: the engine turns connector errors into step reasons, and the
+    step runner reads the reason to retry a step that timed out instead of failing it at once.
+    """
+
+
+TIMED_OUT = "timed out"
+
+
 @runtime_checkable
 class Connector(Protocol):
     """A place holding personal data, addressed with table names, column names and plain values."""

@@ -20,10 +20,12 @@ from privacyops.connectors import http_spec
 from privacyops.connectors.base import (
     DELETE,
     READ,
+    TIMED_OUT,
     UPDATE,
     Change,
     ColumnShape,
     ConnectorError,
+    ConnectorTimeout,
     Key,
     Match,
     Row,
@@ -33,10 +35,15 @@ from privacyops.connectors.base import (
 from privacyops.connectors.http_spec import CHANGES, PLACEHOLDER, Endpoint, HttpSpec, Lookup, Resource
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+TIMEOUT_ERRORS = frozenset({"ConnectTimeout", "ReadTimeout", "WriteTimeout", "PoolTimeout"})
 
 
 class HttpRetriesExhausted(ConnectorError):
     """The service kept failing (429, 5xx or no answer) after every allowed attempt."""
+
+
+class HttpTimedOut(HttpRetriesExhausted, ConnectorTimeout):
+    """Every attempt ended without an answer in time (the per-call ``timeout`` of the spec)."""
 
 
 class HttpRequestRefused(ConnectorError):
@@ -244,6 +251,8 @@ class HttpConnector:
                 wait = _backoff(retries, attempt) if asked is None else min(asked, retries.max_wait)
             if attempt + 1 < retries.attempts:
                 self.sleep(wait)
+        if last in TIMEOUT_ERRORS:
+            raise HttpTimedOut(f"{what} {TIMED_OUT} {retries.attempts} times (last: {last})")
         raise HttpRetriesExhausted(f"{what} failed after {retries.attempts} attempts (last: {last})")
 
     def idempotency_key(self, call: _Call) -> str:

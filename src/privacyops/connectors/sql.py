@@ -11,9 +11,11 @@ from sqlalchemy.dialects import postgresql
 
 from privacyops.connectors.base import (
     ALL_CAPABILITIES,
+    TIMED_OUT,
     Change,
     ColumnShape,
     ConnectorError,
+    ConnectorTimeout,
     MapValues,
     Match,
     ReplaceText,
@@ -24,17 +26,24 @@ from privacyops.connectors.base import (
 )
 
 BATCH_SIZE = 1000
+# Seconds a connection attempt and one statement may take before the step is retried later: a database
+# that hangs (a lock held elsewhere, a stalled network) must end as a timeout, never as a silent wait.
+CONNECT_TIMEOUT = 10
+STATEMENT_TIMEOUT = 60
+TIMEOUT_PARAMS = ("connect_timeout", "statement_timeout")
+TIMEOUT_SQLSTATES = frozenset({"57014", "55P03"})  # query_canceled (statement timeout), lock_not_available
 
 
 class SqlConnector:
     """Reads, updates and deletes a subject's rows with `WHERE key IN (...)` statements."""
 
     def __init__(self, url: str | None = None, *, engine: sa.Engine | None = None,
-                 batch_size: int = BATCH_SIZE) -> None:
+                 batch_size: int = BATCH_SIZE, connect_timeout: float = CONNECT_TIMEOUT,
+                 statement_timeout: float = STATEMENT_TIMEOUT) -> None:
         if engine is None:
             if not url:
                 raise ConnectorError("the sql connector needs a database URL (set url_env in the manifest)")
-            engine = sa.create_engine(url)
+            engine = timed_engine(url, connect_timeout, statement_timeout)
         self.engine = engine
         self.batch_size = batch_size
         self._tables: dict[str, sa.Table] = {}
@@ -42,8 +51,10 @@ class SqlConnector:
 
     @classmethod
     def from_settings(cls, url: str | None = None, **settings: str) -> SqlConnector:
-        """Build from a URL and plain settings (`batch_size`)."""
-        return cls(url, batch_size=int(settings.get("batch_size", BATCH_SIZE)))
+        """Build from a URL and plain settings (`batch_size`, `connect_timeout`, `statement_timeout`)."""
+        return cls(url, batch_size=int(settings.get("batch_size", BATCH_SIZE)),
+                   connect_timeout=float(settings.get("connect_timeout", CONNECT_TIMEOUT)),
+                   statement_timeout=float(settings.get("statement_timeout", STATEMENT_TIMEOUT)))
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -153,6 +164,40 @@ class SqlConnector:
         return sa.func.json_extract(column, json_path)
 
 
+def timed_engine(url: str, connect_timeout: float, statement_timeout: float) -> sa.Engine:
+    """Create an engine whose connections and statements give up after the given seconds.
+
+    ``connect_timeout`` and ``statement_timeout`` in the URL's query (seconds) override the arguments, so
+    a system's address variable can tune them without a manifest change.
+    """
+    parsed = sa.engine.make_url(url)
+    query = dict(parsed.query)
+    connect_timeout = float(str(query.pop("connect_timeout", connect_timeout)))
+    statement_timeout = float(str(query.pop("statement_timeout", statement_timeout)))
+    parsed = parsed.set(query=query)
+    backend = parsed.get_backend_name()
+    connect_args: dict[str, Any] = {}
+    if backend == "postgresql":
+        millis = int(statement_timeout * 1000)
+        connect_args = {"connect_timeout": max(1, round(connect_timeout)),
+                        "options": f"-c statement_timeout={millis} -c lock_timeout={millis}"}
+    elif backend in ("mysql", "mariadb"):
+        seconds = max(1, round(statement_timeout))
+        connect_args = {"connect_timeout": max(1, round(connect_timeout)), "read_timeout": seconds,
+                        "write_timeout": seconds}
+    elif backend == "sqlite":
+        connect_args = {"timeout": statement_timeout}  # how long a statement waits for a locked file
+    return sa.create_engine(parsed, connect_args=connect_args, pool_pre_ping=backend != "sqlite")
+
+
+def _timed_out(orig: BaseException | None) -> bool:
+    if getattr(orig, "sqlstate", None) in TIMEOUT_SQLSTATES:
+        return True
+    # Connect timeouts have no SQLSTATE; the driver's text is only looked at, never passed on.
+    text = str(orig).lower()
+    return "timeout expired" in text or "timed out" in text or "lost connection" in text
+
+
 @contextlib.contextmanager
 def _errors(operation: str, table: str) -> Iterator[None]:
     """Turn database errors into ConnectorError naming the operation, table and error kind only."""
@@ -163,6 +208,9 @@ def _errors(operation: str, table: str) -> Iterator[None]:
         code = getattr(orig, "sqlstate", None)
         suffix = f" (SQLSTATE {code})" if code else ""
         # The driver's message may quote row values; keep only its kind so no personal data leaks.
+        if _timed_out(orig):
+            kind = f"{type(orig).__name__}{suffix}"
+            raise ConnectorTimeout(f"{operation} on {table} {TIMED_OUT}: {kind}") from None
         raise ConnectorError(f"{operation} on {table} failed: {type(orig).__name__}{suffix}") from None
     except KeyError as exc:
         raise ConnectorError(f"{operation} on {table} failed: no column {exc}") from None

@@ -12,7 +12,7 @@ from privacyops.execution.steps import StepState, is_abandoned
 from privacyops.store.models.execution import ExecutionRun, ExecutionStep
 
 DEFAULT_IDLE = timedelta(minutes=2)
-OPEN_RUNS = ("running", "waiting")
+OPEN_RUNS = ("running", "waiting", "retrying")
 
 
 def stalled(session: Session, now: datetime, idle: timedelta = DEFAULT_IDLE) -> list[str]:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from privacyops.audit import chain
 from privacyops.engine import plan as engine_plan
-from privacyops.execution import closing, erasure, handlers
+from privacyops.execution import closing, erasure, handlers, retrying
 from privacyops.execution.env import ExecutionEnv
 from privacyops.execution.handlers import Call, Outcome
 from privacyops.execution.steps import StepSpec, StepState, claim, create_steps, finish, release, steps_of
@@ -125,7 +125,7 @@ def run_request(sessions: sessionmaker[Session], env: ExecutionEnv, request_id: 
         if number is None:
             return report(sessions, request_id)
         state = run_step(sessions, env, request_id, number)
-        if state in ("busy", "waiting"):
+        if state in ("busy", "waiting", retrying.RETRYING):
             return report(sessions, request_id, reason=state)
 
 
@@ -187,8 +187,14 @@ def _record(session: Session, env: ExecutionEnv, request_id: str, number: int, a
         release(step, now, outcome.reason)
         run.status, run.updated_at = "waiting", now
         return "waiting"
+    if retrying.should_retry(outcome, step.attempts):  # a system that did not answer: later, not failed
+        release(step, now, retrying.note(outcome.reason, step.attempts))
+        run.status, run.updated_at = retrying.RETRYING, now
+        return retrying.RETRYING
     finish(step, outcome.state, now, rows=outcome.rows, reason=outcome.reason or None)
     _update_run(run, outcome, now)
+    if run.status == retrying.RETRYING:
+        run.status = "running"  # the system answered again
     chain.append(session, actor="system", action="execution.step", entity=ENTITY, entity_id=request_id,
                  data={"step": step.number, "name": step.name, "state": step.state, "rows": step.rows,
                        "attempt": step.attempts, "reason": step.reason})

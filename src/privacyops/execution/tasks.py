@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 from privacyops import jobs
-from privacyops.execution import reconcile, runner, start
+from privacyops.execution import reconcile, retrying, runner, start
 from privacyops.execution.env import ExecutionEnv, connectors_for
 from privacyops.manifest import load as manifest_load
 from privacyops.requests import context
 from privacyops.settings import Settings
+
+log = logging.getLogger(__name__)
 
 RUN_TASK = "execution_run_request"
 DISPATCH_READY_TASK = "execution_dispatch_ready"
@@ -67,7 +70,21 @@ def run_request(ctx: jobs.JobContext, request_id: str) -> str:
     env = SHARED_ENV.get(ctx.settings)
     if start.start_or_forward(ctx.sessions, env, request_id):
         return "forwarded_to_controller"
-    return runner.run_request(ctx.sessions, env, request_id).status
+    report = runner.run_request(ctx.sessions, env, request_id)
+    if report.reason == retrying.RETRYING:
+        _retry_later(ctx, report)
+    return report.status
+
+
+def _retry_later(ctx: jobs.JobContext, report: runner.RunReport) -> None:
+    """Queue the run again after the backoff of its step that timed out, and say so in the log."""
+    tries = max((s["attempts"] for s in report.steps if s["state"] == "pending"), default=1)
+    wait = retrying.wait_after(tries)
+    # Step names are table and operation names only; the request is not named in the log.
+    names = [s["name"] for s in report.steps if s["state"] == "pending" and s["attempts"] == tries]
+    log.warning("step %r timed out (try %d of %d); the run is queued again in %.0f s",
+                names[0] if names else "?", tries, retrying.MAX_TRIES, wait)
+    ctx.queue.enqueue(RUN_TASK, report.request_id, delay=wait)
 
 
 @jobs.task(DISPATCH_READY_TASK)

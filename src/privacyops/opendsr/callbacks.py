@@ -3,7 +3,9 @@
 A callback row is written in the transaction that changes the status, so none is lost; this module
 posts the pending ones. A failure leaves the row pending (``attempts`` counts the tries) and later
 callbacks to the same URL for the same request wait, so a customer never sees ``completed`` before
-``in_progress``. After ``MAX_ATTEMPTS`` a callback is marked failed and the privacy team can see it.
+``in_progress``. Every attempt carries the same ``Idempotency-Key``: a sender that died after posting
+and before marking the row sent posts it again, and the customer can tell the copy. After
+``MAX_ATTEMPTS`` a callback is marked failed and the privacy team can see it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from privacyops.store.models.opendsr import OpendsrCallback
 MAX_ATTEMPTS = 10
 TIMEOUT_SECONDS = 10.0
 BATCH = 200
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,11 @@ def deliver_pending(
     return DeliveryReport(sent, failed, abandoned)
 
 
+def idempotency_key(callback_id: int) -> str:
+    """Return the key a callback carries on every attempt: one key per status change and URL."""
+    return f"opendsr-callback-{callback_id}"
+
+
 def _post(
     sessions: sessionmaker[Session], client: httpx.Client, signer: Signer, callback_id: int
 ) -> str | None:
@@ -70,7 +78,9 @@ def _post(
         if row is None or row.state != "pending":
             return None
         body, url = row.body.encode(), row.url
-    headers = {"Content-Type": "application/json", **signer.headers(body)}
+    # The same key on every attempt: a customer that saw the callback before can drop the copy.
+    headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: idempotency_key(callback_id),
+               **signer.headers(body)}
     try:
         answer = client.post(url, content=body, headers=headers)
     except httpx.HTTPError as exc:

@@ -224,8 +224,10 @@ def process(
     A failed run keeps the request in_progress with the reason and raises, so the queue retries it.
     Returns the final status (None for an unknown request).
     """
+    # The row is locked at each change: two workers handed the same request (a dispatch and the
+    # recovery after a crash) then write each status, and send its callback, once.
     with sessions.begin() as session:
-        row = session.get(OpendsrRequest, request_pk)
+        row = session.get(OpendsrRequest, request_pk, with_for_update=True)
         if row is None or row.status not in ("pending", "in_progress"):
             return row.status if row else None
         client = _client_of(session, row)
@@ -235,8 +237,10 @@ def process(
         project, kind = client.project_id, row.subject_request_type
     outcome = execute.run(manifest, connectors, project, kind, wanted, key)
     with sessions.begin() as session:
-        row = session.get(OpendsrRequest, request_pk)
+        row = session.get(OpendsrRequest, request_pk, with_for_update=True)
         assert row is not None
+        if row.status != "in_progress":
+            return row.status  # another worker finished it meanwhile
         if not outcome.ok:
             row.failure = "; ".join(outcome.failures)[:4000]
         else:

@@ -2,8 +2,9 @@
 
 A request and its acknowledgement are committed together, so a crash can lose neither. The dispatcher
 claims a message with a conditional UPDATE (only one dispatcher wins it), sends it, and marks it sent.
-A dispatcher that dies between sending and marking leaves the message ``sending``; after
-``STALE_AFTER`` it is sent again with the same Message-ID, which mail systems use to drop the copy.
+A dispatcher that dies between sending and marking leaves the message ``sending``; it is sent again
+with the same Message-ID, which mail systems use to drop the copy: at once when the claim names a
+process of this host that is gone, after ``STALE_AFTER`` otherwise.
 When the mail server cannot be reached the run stops at once and the messages wait, their attempts
 uncounted: the server is down, not the messages wrong (the caller backs off and logs it once).
 """
@@ -18,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from privacyops.recovery import owners
 from privacyops.requests import mailer as rmailer
 from privacyops.store.models import outbox as model
 from privacyops.store.models.outbox import OutboxMessage
@@ -116,16 +118,29 @@ def _claim(sessions: sessionmaker[Session], now: datetime, limit: int) -> list[i
             .scalars()
             .all()
         )
-    for row_id in candidates:
+        orphans = _orphans(session)
+    for row_id in [*orphans, *candidates]:
+        # An orphan is taken back only from the dead claim that was seen: a live sender that claimed
+        # it meanwhile has another claimed_by, and keeps it.
+        still = ready
+        if row_id in orphans:
+            still = sa.and_(OutboxMessage.state == model.SENDING, OutboxMessage.claimed_by == orphans[row_id])
         with sessions.begin() as session:
             result = session.execute(
                 sa.update(OutboxMessage)
-                .where(OutboxMessage.id == row_id, ready)
-                .values(state=model.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+                .where(OutboxMessage.id == row_id, still)
+                .values(state=model.SENDING, claimed_at=now, claimed_by=owners.this_process(),
+                        attempts=OutboxMessage.attempts + 1)
             )
             if getattr(result, "rowcount", 0) == 1:
                 claimed.append(row_id)
     return claimed
+
+
+def _orphans(session: Session) -> dict[int, str]:
+    """Messages claimed by a process of this host that is gone (killed while sending): id -> its claim."""
+    query = sa.select(OutboxMessage.id, OutboxMessage.claimed_by).where(OutboxMessage.state == model.SENDING)
+    return {row_id: owner for row_id, owner in session.execute(query) if owner and owners.gone(owner)}
 
 
 def _send_one(sessions: sessionmaker[Session], mailer: rmailer.Mailer, sender: str, row_id: int) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter
@@ -10,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 import privacyops
 from privacyops.api import deps
+from privacyops.recovery import health
 from privacyops.store import db
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,17 @@ def _require_head(services: deps.Services) -> None:
         raise RuntimeError(f"database at revision {current}, code expects {head}")
 
 
+def _steps(services: deps.Services) -> dict[str, Any]:
+    """List steps that are stuck, slow, retrying or timed out for good: an alert, not silence."""
+    try:
+        with services.sessions() as session:
+            alerts = health.step_alerts(session, services.manifest.manifest, datetime.now(UTC))
+    except Exception:
+        log.exception("health check of steps failed")
+        return {"state": "error", "alerts": []}
+    return {"state": "alert" if alerts else "ok", "alerts": alerts}
+
+
 @router.get("/healthz", summary="Liveness and readiness")
 def healthz(services: deps.ServicesDep) -> JSONResponse:
     """Answer 200 when the store, the manifest and the job queue all work, 503 otherwise."""
@@ -55,6 +68,8 @@ def healthz(services: deps.ServicesDep) -> JSONResponse:
         heartbeat = moment.isoformat() if moment else None
     body = {
         "status": "ok" if healthy else "error",
+        # Not part of "status": a connected system that hangs is no reason to take this instance out.
+        "steps": _steps(services) if checks["database"] == "ok" else None,
         "version": privacyops.__version__,
         "checks": checks,
         "worker_in_process": services.settings.worker_in_process,

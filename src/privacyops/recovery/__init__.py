@@ -1,0 +1,1 @@
+"""Work a dead worker left behind: find it, hand it out again, and say in the health check what is stuck."""
