@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from interpreter import find_python
+
 REPO = Path(__file__).resolve().parents[2]
 WORK = REPO / "bench" / ".work"
 PEER = Path(os.environ.get("BENCH_FIDES_PEER", "/work/shared/peers/fides"))
@@ -114,19 +116,12 @@ def ensure_fides_venv() -> Path:
         installed = subprocess.run(probe, capture_output=True, text=True).stdout.strip()
     if installed == FIDES_VERSION:
         return python
-    interpreter = shutil.which("python3.13") or _pyenv_python("3.13")
+    interpreter = find_python("3.13")
     log(f"installing ethyca-fides=={FIDES_VERSION} into {FIDES_VENV} (about 80 s)")
     subprocess.run([interpreter, "-m", "venv", str(FIDES_VENV)], check=True)
     subprocess.run([str(FIDES_VENV / "bin" / "pip"), "install", "-q", f"ethyca-fides=={FIDES_VERSION}"],
                    check=True)
     return python
-
-
-def _pyenv_python(version: str) -> str:
-    versions = sorted(Path.home().glob(f".pyenv/versions/{version}*/bin/python{version}"))
-    if not versions:
-        raise SystemExit(f"python{version} not found (install it, e.g. with pyenv)")
-    return str(versions[-1])
 
 
 def fides_env(pg: Postgres, fides_db: str) -> dict[str, str]:
