@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
+import subprocess
 from collections.abc import Iterable
+from typing import Any
 
 
 def free_port() -> int:
@@ -21,6 +24,18 @@ def clean_env(**extra: str) -> dict[str, str]:
     env.pop("APP_DATABASE_URL", None)
     env.update(extra)
     return env
+
+
+def stop_process(process: subprocess.Popen[Any], sig: int = signal.SIGINT, grace: float = 30) -> None:
+    """Stop a server the way its operator would (Ctrl-C or SIGTERM), killing it after ``grace`` seconds."""
+    if process.poll() is not None:
+        return
+    process.send_signal(sig)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 # Addresses of the test machine itself: they name no person, so a log line may carry them.

@@ -6,7 +6,6 @@ Every command runs as a subprocess, as a user types it; mail goes through real H
 from __future__ import annotations
 
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from aiosmtpd.controller import Controller
 
 from privacyops.examples import LANGFUSE_MANIFEST
 from privacyops.store.models.outbox import OutboxMessage
+from tests import support
 from tests.support import clean_env, free_port
 
 SUBJECT = {"type": "access", "identities": {"email": "subject1@example.com"}, "regions": ["eu"]}
@@ -40,12 +40,7 @@ def running(args: list[str], cwd: Path, env: dict[str, str], log: Path) -> Itera
     try:
         yield process
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        support.stop_process(process)
 
 
 def eventually(check: Callable[[], Any], what: str, process: subprocess.Popen[bytes], log: Path,

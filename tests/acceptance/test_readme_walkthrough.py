@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import stat
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support import clean_env, free_port
+from tests.support import clean_env, free_port, stop_process
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 COMMENT = re.compile(r"\s{2,}#.*$")
@@ -80,15 +79,6 @@ def wait_until(process: subprocess.Popen[bytes], log: Path, ready: Callable[[], 
         time.sleep(0.3)
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 def answers(url: str) -> bool:
     try:
         return httpx.get(url, timeout=2).status_code == 200
@@ -109,7 +99,7 @@ def run_in_background(walk: Walk, command: str) -> None:
             time.sleep(1.0)
             assert process.poll() is None, f"{command} stopped:\n{log.read_text(errors='replace')}"
     finally:
-        stop(process)
+        stop_process(process)
 
 
 def run_step(walk: Walk, line: str) -> None:
@@ -139,7 +129,7 @@ def demo_serves(walk: Walk) -> None:
         assert httpx.get(f"{base}/dev/mail.json").json() == []
         assert "Demo only" in httpx.get(f"{base}/dev/mail").text
     finally:
-        stop(process)
+        stop_process(process)
     assert process.returncode is not None
 
 

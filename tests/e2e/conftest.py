@@ -6,7 +6,6 @@ only through the running service, its queue and its worker.
 
 from __future__ import annotations
 
-import email
 import re
 import signal
 import subprocess
@@ -14,8 +13,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
@@ -26,22 +23,15 @@ from aiosmtpd.controller import Controller
 from privacyops.examples import LANGFUSE_MANIFEST
 from tests import support
 from tests.browser.conftest import browser, page  # noqa: F401 - the browser fixtures of the browser tier
+from tests.integration.requests.conftest import Inbox
 
 ADMIN_TOKEN = "po_end_to_end_admin_token_0123456789"
 SECRET_KEY = "end-to-end-secret-key-0123456789abcdef"
 DEMO_BANNER_END = "privacyops on http"  # the last line the demo prints before it serves
 
 
-@dataclass
-class Mailbox:
-    """Messages received by a real SMTP server on 127.0.0.1."""
-
-    port: int
-    messages: list[EmailMessage] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))  # type: ignore[arg-type]
-        return "250 OK"
+class Mailbox(Inbox):
+    """Messages received by a real SMTP server on 127.0.0.1, looked up by recipient."""
 
     def texts_to(self, address: str) -> list[tuple[str, str]]:
         """(subject, plain text) of every message sent to ``address``."""
@@ -124,17 +114,6 @@ def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[b
                                 stderr=subprocess.STDOUT)
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop a process as systemd would (SIGTERM, then SIGKILL after a grace period)."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def wait_healthy(service: Service) -> None:
     def answers() -> bool:
         for process in service.processes:
@@ -206,4 +185,4 @@ def running(request: pytest.FixtureRequest, db_kind: str, db_url: str, make_db_u
         yield running, source
     finally:
         for process in running.processes:
-            stop(process)
+            support.stop_process(process, signal.SIGTERM)  # as systemd stops a service
