@@ -82,9 +82,15 @@ def _purposes(m: Manifest) -> Iterator[Problem]:
 
 
 def _sharing(m: Manifest) -> Iterator[Problem]:
-    for i, sub in enumerate(m.subprocessors):
-        for j, category in enumerate(sub.categories):
-            yield from _declared_category(m, category, ("subprocessors", i, "categories", j))
+    for section in ("subprocessors", "recipients"):
+        for i, item in enumerate(getattr(m, section)):
+            for j, category in enumerate(item.categories):
+                yield from _declared_category(m, category, (section, i, "categories", j))
+            for j, purpose in enumerate(item.purposes):
+                if purpose not in m.purposes:
+                    yield (section, i, "purposes", j), "undeclared-purpose", \
+                        f"purpose `{purpose}` is not declared", \
+                        taxonomy.suggestion(purpose, m.purposes, "purposes")
     for i, login in enumerate(m.social_logins):
         for j, category in enumerate(login.categories):
             yield from _declared_category(m, category, ("social_logins", i, "categories", j))

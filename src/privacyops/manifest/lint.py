@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
-from privacyops.manifest import load, rules_claims, rules_processing
+from privacyops.manifest import load, rules_claims, rules_declared, rules_processing
 from privacyops.manifest.errors import Finding
 from privacyops.manifest.rules_base import Context
 from privacyops.manifest.schema import Manifest
@@ -19,6 +19,7 @@ Rule = Callable[[Context], Iterable[Finding]]
 RULES: dict[str, Rule] = {
     **rules_claims.RULES,
     **rules_processing.RULES,
+    **rules_declared.RULES,
 }
 
 LEVEL_ORDER = {"error": 0, "warning": 1, "info": 2}

@@ -33,8 +33,8 @@ class Notice(Model):
     """Metadata of the published notice and what it claims."""
 
     title: str = "Privacy notice"
-    version: str
-    last_updated: dt.date
+    version: str | None = None
+    last_updated: dt.date | None = None
     effective_date: dt.date | None = None
     url: str | None = None
     change_notification: tuple[Literal["posted_notice", "direct_notification"], ...] = ("posted_notice",)

@@ -30,17 +30,40 @@ class Representative(Model):
     address: Address | None = None
 
 
-class Controller(Model):
-    """Who decides why and how the data is processed."""
+class Affiliate(Model):
+    """Another company of the group that also acts for the data, e.g. a subsidiary in another country."""
 
     legal_name: str
-    address: Address
+    country: str | None = None
+    address: Address | None = None
+    role: str | None = None
+
+
+class Controller(Model):
+    """Who decides why and how the data is processed.
+
+    `country` is the ISO 3166 code of where the controller is established; the records of processing
+    judge transfers against it.
+    """
+
+    legal_name: str
+    address: Address | None = None
+    country: str | None = None
     email: str
     phone: str | None = None
     website: str | None = None
     representative_eea: Representative | None = None
     representative_uk: Representative | None = None
     dpo: Representative | None = None
+    affiliates: tuple[Affiliate, ...] = ()
+
+
+class ContactPoint(Model):
+    """A further address for one topic, e.g. job applications or security reports."""
+
+    topic: str
+    email: str | None = None
+    url: str | None = None
 
 
 class Contacts(Model):
@@ -51,3 +74,5 @@ class Contacts(Model):
     phone: str | None = None
     dsr_url: str | None = None
     account_deletion_help_url: str | None = None
+    account_settings_url: str | None = None
+    topics: tuple[ContactPoint, ...] = ()

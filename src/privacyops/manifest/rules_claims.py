@@ -80,7 +80,7 @@ def ccpa_table(ctx: Context) -> Iterator[Finding]:
 def minors_clause(ctx: Context) -> Iterator[Finding]:
     """NV-4: a minimum age that a parent's or guardian's consent can override contradicts itself."""
     minors = ctx.manifest.minors
-    if minors.guardian_consent_allowed and not minors.knowingly_collects:
+    if minors.guardian_consent_allowed and minors.knowingly_collects is False:
         yield ctx.finding(
             "warning", "minors-guardian-contradiction", ("minors", "guardian_consent_allowed"),
             f"the notice says no data is knowingly collected from people under {minors.minimum_age}, yet "
@@ -132,6 +132,8 @@ def withdrawal_tied_to_deletion(ctx: Context) -> Iterator[Finding]:
 def notice_age(ctx: Context) -> Iterator[Finding]:
     """NV-1: the notice must be reviewed at least every 12 months; warn from month 11."""
     updated = ctx.manifest.notice.last_updated
+    if updated is None:
+        return  # notice-date-missing asks for it
     age = months_between(updated, ctx.today)
     path = ("notice", "last_updated")
     if age >= STALE_MONTHS:

@@ -8,7 +8,18 @@ from pydantic import Field as PydanticField
 from pydantic import PrivateAttr, field_validator, model_validator
 
 from privacyops.manifest.notice_meta import CcpaDisclosures, Notice, NoticeClaims
-from privacyops.manifest.parties import Address, Contacts, Controller, Representative
+from privacyops.manifest.parties import Address, Affiliate, ContactPoint, Contacts, Controller, Representative
+from privacyops.manifest.practices import (
+    AutomatedDecision,
+    BackupPolicy,
+    FreeText,
+    Minors,
+    Retention,
+    RetentionRule,
+    SignalPolicy,
+    Signals,
+)
+from privacyops.manifest.sharing import BusinessTransfers, ErasureConnector, Recipient, Subprocessor
 from privacyops.manifest.systems import Field, Reference, System, Table
 from privacyops.manifest.types import (
     CCPA_LETTERS,
@@ -20,22 +31,20 @@ from privacyops.manifest.types import (
     LegalHold,
     Model,
     Period,
-    RetentionAction,
     Right,
-    ServiceCategory,
     Source,
-    TransferMechanism,
     WithdrawalPath,
     check_iso_duration,
 )
 from privacyops.pii.policy import PolicySet
 
 __all__ = [
-    "Address", "AutomatedDecision", "BackupPolicy", "BusinessTransfers", "CanadaBasis", "CanadaException",
-    "CcpaDisclosures", "Contacts", "Controller", "Cookie", "DataCategory", "DataSubject", "Field",
-    "Holidays", "LegalBasis", "LegalHold", "Manifest", "Minors", "Notice", "NoticeClaims", "Period",
-    "Purpose", "Reference", "Region", "Representative", "Retention", "RetentionRule", "SignalPolicy",
-    "Signals", "SocialLogin", "Subprocessor", "SupervisoryAuthority", "System", "Table",
+    "Address", "Affiliate", "AutomatedDecision", "BackupPolicy", "BusinessTransfers", "CanadaBasis",
+    "CanadaException", "CcpaDisclosures", "ContactPoint", "Contacts", "Controller", "Cookie", "DataCategory",
+    "DataSubject", "ErasureConnector", "Field", "FreeText", "Holidays", "LegalBasis", "LegalHold", "Manifest",
+    "Minors", "Notice", "NoticeClaims", "Period", "Purpose", "Recipient", "Reference", "Region",
+    "Representative", "Retention", "RetentionRule", "SignalPolicy", "Signals", "SocialLogin", "Subprocessor",
+    "SupervisoryAuthority", "System", "Table",
 ]
 
 
@@ -64,6 +73,8 @@ class Region(Model):
     deadline: Period
     extension: Period | None = None
     right_deadlines: dict[Right, Period] = PydanticField(default_factory=dict)
+    # A right that applies only in some cases, with the condition in words, e.g. "in certain instances".
+    conditions: dict[Right, str] = PydanticField(default_factory=dict)
     holidays: Holidays | None = None
     authority: SupervisoryAuthority | None = None
 
@@ -78,6 +89,10 @@ class DataSubject(Model):
     name: str
     description: str | None = None
     custom: bool = False
+    # Whether these people have an account with us: account-based retention triggers need one.
+    has_account: bool | None = None
+    # Rights or rules that apply to this group of people wherever they live, in the company's words.
+    rights_note: str | None = None
 
 
 class DataCategory(Model):
@@ -117,6 +132,8 @@ class LegalBasis(Model):
     """The legal basis of a purpose per regime."""
 
     gdpr: GdprBasis | None = None
+    # Further GDPR grounds the same purpose rests on in some cases (e.g. consent and legitimate interests).
+    gdpr_also: tuple[GdprBasis, ...] = ()
     pipeda: CanadaBasis | None = None
 
     @field_validator("pipeda", mode="before")
@@ -148,7 +165,8 @@ class Purpose(Model):
     def consent_required(self) -> bool:
         """Return whether any regime relies on consent for this purpose."""
         ca = self.basis.pipeda
-        return self.basis.gdpr == "consent" or (ca is not None and ca.consent == "express")
+        gdpr = "consent" in (self.basis.gdpr, *self.basis.gdpr_also)
+        return gdpr or (ca is not None and ca.consent == "express")
 
 
 class CanadaException(Model):
@@ -156,34 +174,6 @@ class CanadaException(Model):
 
     citation: str
     text: str
-
-
-class ErasureConnector(Model):
-    """How a subprocessor is asked to erase: a connector type and its plain settings."""
-
-    connector: str
-    settings: dict[str, str] = PydanticField(default_factory=dict)
-
-
-class Subprocessor(Model):
-    """A service provider that receives personal data."""
-
-    name: str
-    legal_entity: str | None = None
-    service: ServiceCategory
-    description: str | None = None
-    categories: tuple[str, ...] = ()
-    country: str
-    transfer: TransferMechanism = "none"
-    privacy_policy_url: str | None = None
-    erasure: ErasureConnector | None = None
-
-
-class BusinessTransfers(Model):
-    """Whether data may pass to another company in a merger, sale, financing or acquisition."""
-
-    applies: bool
-    events: tuple[str, ...] = ()
 
 
 class Cookie(Model):
@@ -211,77 +201,6 @@ class SocialLogin(Model):
     data: tuple[str, ...] = ()
 
 
-class RetentionRule(Model):
-    """How long some data is kept after a trigger, and what happens then."""
-
-    name: str
-    data: tuple[str, ...]
-    trigger: Literal[
-        "account_terminated", "collected", "last_activity", "consent_withdrawn", "contract_ended"
-    ]
-    period: str
-    action: RetentionAction = "erase"
-    description: str | None = None
-
-    @field_validator("period")
-    @classmethod
-    def _period(cls, value: str) -> str:
-        return check_iso_duration(value)
-
-
-class BackupPolicy(Model):
-    """What happens to data in backups that cannot be erased at once."""
-
-    isolated_until_deletion: bool = True
-    overwritten_after_days: int | None = None
-
-
-class Retention(Model):
-    """Retention rules and the backup policy."""
-
-    rules: tuple[RetentionRule, ...] = ()
-    backups: BackupPolicy = BackupPolicy()
-
-
-class Minors(Model):
-    """The minimum age and what the notice says about minors."""
-
-    minimum_age: int
-    knowingly_collects: bool = False
-    markets_to_minors: bool = False
-    guardian_consent_allowed: bool = False
-    contact_email: str | None = None
-
-
-class SignalPolicy(Model):
-    """Whether a browser privacy signal is honoured."""
-
-    honoured: bool
-    note: str | None = None
-
-
-class Signals(Model):
-    """Do-Not-Track and Global Privacy Control."""
-
-    dnt: SignalPolicy = SignalPolicy(honoured=False)
-    gpc: SignalPolicy = SignalPolicy(honoured=True)
-
-
-class AutomatedDecision(Model):
-    """An automated decision; one with legal or similarly significant effect needs a human-review route."""
-
-    name: str
-    description: str
-    legal_effect: bool = False
-    human_review: str | None = None
-
-    @model_validator(mode="after")
-    def _review_route(self) -> AutomatedDecision:
-        if self.legal_effect and not self.human_review:
-            raise ValueError("a decision with legal effect needs human_review: how a person can ask a human")
-        return self
-
-
 class Manifest(Model):
     """The whole privacy manifest."""
 
@@ -295,6 +214,7 @@ class Manifest(Model):
     purposes: dict[str, Purpose]
     canada_exceptions: dict[str, CanadaException] = PydanticField(default_factory=dict)
     subprocessors: tuple[Subprocessor, ...] = ()
+    recipients: tuple[Recipient, ...] = ()
     business_transfers: BusinessTransfers = BusinessTransfers(applies=False)
     cookies: tuple[Cookie, ...] = ()
     social_logins: tuple[SocialLogin, ...] = ()
@@ -303,6 +223,7 @@ class Manifest(Model):
     signals: Signals = Signals()
     automated_decisions: tuple[AutomatedDecision, ...] = ()
     security_measures: tuple[str, ...] = ()
+    free_text: tuple[FreeText, ...] = ()
     systems: dict[str, System] = PydanticField(default_factory=dict)
     pii: PolicySet | None = None
 

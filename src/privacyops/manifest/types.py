@@ -41,7 +41,8 @@ Right = Literal[
 WithdrawalPath = Literal[
     "unsubscribe_link", "preference_center", "account_settings", "contact", "cookie_banner", "delete_account"
 ]
-ServiceCategory = Literal[
+# The service categories the notice has plain names for; `service:` also takes any other snake_case key.
+KNOWN_SERVICES: tuple[str, ...] = (
     "advertising_marketing_lead_generation",
     "third_party_account_connection",
     "cloud_computing",
@@ -51,7 +52,18 @@ ServiceCategory = Literal[
     "recruiting",
     "internal_use",
     "application_monitoring",
+)
+ServiceCategory = str
+# Who else receives data: other users of the service, anyone (published content), companies of the
+# same group, public authorities, and companies that decide for themselves what they do with it.
+RecipientKind = Literal["other_users", "public", "affiliate", "authority", "independent_controller"]
+RetentionTrigger = Literal[
+    "account_terminated", "collected", "last_activity", "consent_withdrawn", "contract_ended",
+    "account_active", "as_needed", "indefinite",
 ]
+# Triggers that state no period: kept while the account is active, as long as a stated reason needs it,
+# or indefinitely (e.g. public contributions that others build on).
+OPEN_ENDED_TRIGGERS: tuple[str, ...] = ("account_active", "as_needed", "indefinite")
 TransferMechanism = Literal["none", "adequacy", "dpf", "scc", "uk_idta", "bcr", "derogation"]
 TrackingChannel = Literal[
     "targeting_cookies", "marketing_cookies", "analytics_cookies", "beacons_pixels_tags",
@@ -64,6 +76,16 @@ ErasureStrategy = Literal["delete", "null", "pseudonymise", "redact", "keep", "n
 Disclosure = Literal["full", "existence_only"]
 IdentityKind = Literal["email", "user_id", "phone", "username", "customer_id", "external_id", "ip_address"]
 ConnectorRole = Literal["controller", "processor"]
+
+
+SNAKE_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def check_snake_key(value: str) -> str:
+    """Accept a vocabulary key such as `recruiting` or `community_forum`."""
+    if not SNAKE_KEY.match(value):
+        raise ValueError(f"{value!r} is not a key; write lower-case words joined by _, e.g. community_forum")
+    return value
 
 
 class Model(BaseModel):

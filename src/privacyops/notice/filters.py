@@ -36,6 +36,16 @@ def lower_first(value: str) -> str:
     return value[:1].lower() + value[1:]
 
 
+def capitalize_first(value: str) -> str:
+    """Upper-case the first letter, so a list of labels can open a sentence."""
+    return value[:1].upper() + value[1:]
+
+
+def suffix(value: object, end: str) -> str:
+    """Append text, e.g. a key path and the field under it."""
+    return f"{value}{end}"
+
+
 def long_date(value: dt.date) -> str:
     """Print a date unambiguously, e.g. '26 March 2026'."""
     return f"{value.day} {value:%B %Y}"
@@ -57,6 +67,8 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "cell": cell,
     "join_and": join_and,
     "lower_first": lower_first,
+    "capitalize_first": capitalize_first,
+    "suffix": suffix,
     "long_date": long_date,
     "letter_title": letter_title,
     "source_label": source_label,

@@ -87,6 +87,14 @@ TRANSFER_MECHANISMS: dict[str, str] = {
     "derogation": "a derogation for a specific situation (Art. 49 GDPR)",
 }
 
+RECIPIENT_KINDS: dict[str, str] = {
+    "other_users": "Other users of our services",
+    "public": "The public (what you choose to publish)",
+    "affiliate": "Companies of our group",
+    "authority": "Public authorities",
+    "independent_controller": "Companies that decide for themselves how they use it",
+}
+
 COOKIE_CATEGORIES: dict[str, str] = {
     "necessary": "Strictly necessary",
     "functional": "Functional",
@@ -112,10 +120,22 @@ RETENTION_TRIGGERS: dict[str, str] = {
     "contract_ended": "after the contract ends",
 }
 
+OPEN_ENDED: dict[str, str] = {
+    "account_active": "for as long as the account is active",
+    "indefinite": "indefinitely",
+}
+
 RETENTION_ACTIONS: dict[str, str] = {
     "erase": "erased",
     "anonymise": "anonymised",
 }
+
+def open_ended(trigger: str, reason: str | None) -> str:
+    """Return how long data without a fixed period is kept, e.g. 'as long as needed for <reason>'."""
+    if trigger == "as_needed":
+        return f"as long as needed for {reason}" if reason else "as long as needed"
+    return OPEN_ENDED.get(trigger, trigger.replace("_", " "))
+
 
 _DURATION_PART = re.compile(r"(\d+)([YMWDHS])")
 _DATE_UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day"}
@@ -127,8 +147,13 @@ def label(table: dict[str, str], key: str) -> str:
     return table.get(key, key.replace("_", " ").capitalize())
 
 
-def duration(iso: str) -> str:
-    """Return an ISO 8601 duration in words, e.g. 'P1M' -> '1 month', 'session' -> 'the browser session'."""
+def duration(iso: str | None) -> str:
+    """Return an ISO 8601 duration in words, e.g. 'P1M' -> '1 month', 'session' -> 'the browser session'.
+
+    A rule without a period (kept while the account is active, as needed, indefinitely) gives "".
+    """
+    if iso is None:
+        return ""
     if iso == "session":
         return "the browser session"
     date_part, _, time_part = iso.removeprefix("P").partition("T")

@@ -19,11 +19,6 @@ from privacyops.notice import context, filters, html_page
 from privacyops.notice.sections import Section
 
 Format = Literal["md", "html"]
-SECTION_TEMPLATES: tuple[str, ...] = (
-    "s01_collect", "s02_purposes", "s03_legal_bases", "s04_sharing", "s05_cookies", "s06_social",
-    "s07_retention", "s08_security", "s09_minors", "s10_rights", "s11_signals", "s12_us",
-    "s13_updates", "s14_contact", "s15_review",
-)
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -36,13 +31,16 @@ def render_notice(manifest: schema.Manifest, fmt: Format) -> str:
     raise ValueError(f"unknown notice format {fmt!r}; use 'md' or 'html'")
 
 
-def render_markdown(manifest: schema.Manifest) -> str:
-    """Return the notice as markdown with a table of contents and anchored section headings."""
-    ctx = context.build(manifest)
-    parts = [f"# {filters.md(manifest.notice.title)}", _last_updated_md(manifest), _part("intro", ctx),
+def render_markdown(manifest: schema.Manifest, *, traced: bool = False) -> str:
+    """Return the notice as markdown with a table of contents and anchored section headings.
+
+    `traced` marks every statement with the manifest keys it rests on (see privacyops.notice.trace).
+    """
+    ctx = context.build(manifest, trace_keys=traced)
+    parts = [f"# {filters.md(manifest.notice.title)}", _last_updated_md(ctx), _part("intro", ctx),
              _part("toc", ctx)]
-    for section, template in zip(ctx.sections, SECTION_TEMPLATES, strict=True):
-        parts.append(f'<a id="{section.anchor}"></a>\n\n## {section.heading}\n\n{_part(template, ctx)}')
+    for section in ctx.sections:
+        parts.append(f'<a id="{section.anchor}"></a>\n\n## {section.heading}\n\n{_section(section, ctx)}')
     return _tidy("\n\n".join(parts))
 
 
@@ -52,28 +50,45 @@ def render_notice_body(manifest: schema.Manifest) -> str:
     parts = [
         '<header class="notice-header">',
         f'<h1 id="notice-title">{html.escape(manifest.notice.title)}</h1>',
-        f'<p class="last-updated">Last updated: <time datetime="{ctx.last_updated.isoformat()}">'
-        f"{filters.long_date(ctx.last_updated)}</time>{_version_html(manifest)}</p>",
+        _last_updated_html(ctx),
         "</header>",
         _to_html(_part("intro", ctx)).replace("<h2>Key points</h2>", '<h2 id="key-points">Key points</h2>'),
         _toc_html(ctx.sections),
     ]
-    for section, template in zip(ctx.sections, SECTION_TEMPLATES, strict=True):
-        parts.append(_section_html(section, _part(template, ctx)))
+    for section in ctx.sections:
+        parts.append(_section_html(section, _section(section, ctx)))
     return "\n".join(parts) + "\n"
 
 
-def _last_updated_md(manifest: schema.Manifest) -> str:
-    version = f" · version {filters.md(manifest.notice.version)}" if manifest.notice.version else ""
-    return f"**Last updated:** {filters.long_date(manifest.notice.last_updated)}{version}"
+def _last_updated_md(ctx: context.NoticeContext) -> str:
+    notice = ctx.manifest.notice
+    version = f" · version {filters.md(notice.version)}" if notice.version else ""
+    if notice.last_updated is None:
+        return f"**Version:** {filters.md(notice.version)}{ctx.t('notice/version')}" if notice.version else ""
+    return (f"**Last updated:** {filters.long_date(notice.last_updated)}{version}"
+            f"{ctx.t('notice/last_updated', 'notice/version' if notice.version else '')}")
 
 
-def _version_html(manifest: schema.Manifest) -> str:
-    return f" · version {html.escape(manifest.notice.version)}" if manifest.notice.version else ""
+def _section(section: Section, ctx: context.NoticeContext) -> str:
+    if section.item is None:
+        return _part(section.template, ctx)
+    return _environment().get_template("md/free_text.md.j2").render(
+        ctx=ctx, m=ctx.manifest, t=ctx.t, item=ctx.manifest.free_text[section.item],
+        path=f"free_text/{section.item}").strip()
+
+
+def _last_updated_html(ctx: context.NoticeContext) -> str:
+    notice = ctx.manifest.notice
+    version = f" · version {html.escape(notice.version)}" if notice.version else ""
+    if ctx.last_updated is None:
+        return f'<p class="last-updated">Version {html.escape(notice.version)}</p>' if notice.version else ""
+    return (f'<p class="last-updated">Last updated: <time datetime="{ctx.last_updated.isoformat()}">'
+            f"{filters.long_date(ctx.last_updated)}</time>{version}</p>")
 
 
 def _part(name: str, ctx: context.NoticeContext) -> str:
-    return _environment().get_template(f"md/{name}.md.j2").render(ctx=ctx, m=ctx.manifest).strip()
+    template = _environment().get_template(f"md/{name}.md.j2")
+    return template.render(ctx=ctx, m=ctx.manifest, t=ctx.t).strip()
 
 
 def _tidy(text: str) -> str:

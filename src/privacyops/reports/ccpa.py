@@ -105,7 +105,7 @@ def ccpa_disclosures(
     as_of: dt.date | None = None,
 ) -> CcpaDisclosures:
     """Return the twelve-month statements: declared recipients, stated claims and recorded events."""
-    end = as_of or manifest.notice.last_updated
+    end = as_of or manifest.notice.last_updated or manifest.notice.effective_date or dt.date.today()
     start = _twelve_months_before(end)
     in_window = [d for d in recorded if start < d.occurred_on <= end]
     stated = manifest.notice.ccpa_disclosures

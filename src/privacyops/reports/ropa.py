@@ -8,13 +8,14 @@ import json
 from dataclasses import asdict, dataclass, fields
 
 from privacyops.manifest import schema
+from privacyops.manifest.declared import declared
+from privacyops.manifest.regions import home_countries
 from privacyops.notice import labels
 from privacyops.reports import inventory, markdown
 
-EEA_COUNTRIES = frozenset({
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
-})
+Receiver = schema.Subprocessor | schema.Recipient
+# The law asks for a data protection officer only in some cases (Art. 37): the row says none is declared.
+NO_DPO = "None declared (controller.dpo)"
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Activity:
     purpose: str
     controller: str
     representative: str
+    dpo: str
     legal_basis: tuple[str, ...]
     data_subjects: tuple[str, ...]
     categories: tuple[str, ...]
@@ -44,6 +46,7 @@ FIELD_TITLES: dict[str, str] = {
     "purpose": "Purpose",
     "controller": "Controller",
     "representative": "Representative",
+    "dpo": "Data protection officer",
     "legal_basis": "Legal basis",
     "data_subjects": "Data subjects",
     "categories": "Categories of personal data",
@@ -61,48 +64,76 @@ def records_of_processing(manifest: schema.Manifest) -> list[Activity]:
 
 
 def _activity(manifest: schema.Manifest, key: str, purpose: schema.Purpose) -> Activity:
-    # TODO(manifest): a subprocessor states no purposes, so every provider that receives one of the
-    # purpose's categories is listed as its recipient; a `purposes:` field would make this exact.
-    recipients = inventory.recipients_of(manifest, purpose.categories)
+    recipients = receivers_of(manifest, key)
     return Activity(
         id=key,
         purpose=f"{purpose.name}: {purpose.description}" if purpose.description else purpose.name,
         controller=_controller(manifest.controller),
         representative=_representative(manifest.controller),
+        dpo=_person("Data protection officer", manifest.controller.dpo) or NO_DPO,
         legal_basis=tuple(legal_basis_lines(manifest, purpose)),
         data_subjects=tuple(_subjects(manifest, purpose)),
         categories=tuple(f"{inventory.category_label(manifest, c)} ({c})" for c in purpose.categories),
-        recipients=tuple(f"{s.name} ({labels.label(labels.SERVICE_CATEGORIES, s.service)}, {s.country})"
-                         for s in recipients),
-        transfers=tuple(_transfers(recipients)),
+        recipients=tuple(_recipient_lines(manifest, recipients)),
+        transfers=tuple(_transfers(manifest, recipients)),
         retention=tuple(_retention(manifest, purpose)),
         erasure_limits=tuple(_erasure_limits(manifest, purpose)),
         security_measures=manifest.security_measures,
     )
 
 
+def receivers_of(manifest: schema.Manifest, purpose: str) -> list[Receiver]:
+    """Return the subprocessors and other recipients linked to a purpose by their `purposes:` list."""
+    everyone: list[Receiver] = [*manifest.subprocessors, *manifest.recipients]
+    return [r for r in everyone if purpose in r.purposes]
+
+
+def _links_complete(manifest: schema.Manifest) -> bool:
+    """Return whether recipients are declared and every one names its purposes."""
+    stated = declared(manifest, ("subprocessors",)) or declared(manifest, ("recipients",))
+    everyone: list[Receiver] = [*manifest.subprocessors, *manifest.recipients]
+    return stated and all(r.purposes for r in everyone)
+
+
+def _recipient_lines(manifest: schema.Manifest, recipients: list[Receiver]) -> list[str]:
+    lines = []
+    for r in recipients:
+        what = labels.label(labels.SERVICE_CATEGORIES, r.service) if isinstance(r, schema.Subprocessor) \
+            else labels.label(labels.RECIPIENT_KINDS, r.kind)
+        lines.append(f"{r.name} ({what}, {r.country or 'country not declared'})")
+    if not lines and _links_complete(manifest):
+        # Every recipient names its purposes, so none here is a fact, not a gap.
+        return ["None: no recipient receives personal data for this purpose"]
+    return list(dict.fromkeys(lines))
+
+
 def _controller(controller: schema.Controller) -> str:
-    return f"{controller.legal_name}, {controller.address.one_line()}, {controller.email}"
+    where = controller.address.one_line() if controller.address else controller.country or ""
+    return ", ".join(x for x in (controller.legal_name, where, controller.email) if x)
 
 
 def _representative(controller: schema.Controller) -> str:
-    parts = []
-    for role, person in (("EEA representative", controller.representative_eea),
-                         ("UK representative", controller.representative_uk),
-                         ("Data protection officer", controller.dpo)):
-        if person is not None:
-            contact = ", ".join(x for x in (person.email, person.phone) if x)
-            parts.append(f"{role}: {person.name}" + (f" ({contact})" if contact else ""))
-    return "; ".join(parts)
+    parts = [_person(role, person) for role, person in (
+        ("EEA representative", controller.representative_eea),
+        ("UK representative", controller.representative_uk))]
+    return "; ".join(p for p in parts if p)
+
+
+def _person(role: str, person: schema.Representative | None) -> str:
+    if person is None:
+        return ""
+    contact = ", ".join(x for x in (person.email, person.phone) if x)
+    return f"{role}: {person.name}" + (f" ({contact})" if contact else "")
 
 
 def legal_basis_lines(manifest: schema.Manifest, purpose: schema.Purpose) -> list[str]:
     """Return the purpose's legal basis per regime, in words, e.g. 'GDPR: Consent (Art. 6(1)(a))'."""
     lines = []
-    if purpose.basis.gdpr:
-        text = f"GDPR: {labels.label(labels.GDPR_BASES, purpose.basis.gdpr)} " \
-               f"({labels.GDPR_ARTICLES.get(purpose.basis.gdpr, 'Art. 6(1)')})"
-        if purpose.basis.gdpr == "legitimate_interests" and purpose.legitimate_interest:
+    bases = (purpose.basis.gdpr, *purpose.basis.gdpr_also)
+    for basis in dict.fromkeys(b for b in bases if b):
+        article = labels.GDPR_ARTICLES.get(basis, "Art. 6(1)")
+        text = f"GDPR: {labels.label(labels.GDPR_BASES, basis)} ({article})"
+        if basis == "legitimate_interests" and purpose.legitimate_interest:
             text += f", interest: {purpose.legitimate_interest}"
         lines.append(text)
     canada = purpose.basis.pipeda
@@ -120,20 +151,31 @@ def _subjects(manifest: schema.Manifest, purpose: schema.Purpose) -> list[str]:
     return [manifest.data_subjects[k].name if k in manifest.data_subjects else k for k in keys]
 
 
-def _transfers(recipients: list[schema.Subprocessor]) -> list[str]:
-    abroad = [s for s in recipients if s.country.upper() not in EEA_COUNTRIES]
-    if not abroad:
-        return ["None: every recipient processes the data inside the EEA"]
-    lines = [f"{s.name}: {s.country}, " + (labels.label(labels.TRANSFER_MECHANISMS, s.transfer)
-                                             if s.transfer != "none" else "NO SAFEGUARD DECLARED")
-             for s in abroad]
-    return list(dict.fromkeys(lines))
+def _transfers(manifest: schema.Manifest, recipients: list[Receiver]) -> list[str]:
+    """State, per recipient of the purpose, whether data leaves the controller's home and on what ground."""
+    home, countries = home_countries(manifest)
+    if not recipients:
+        return ["None: no recipient, so no transfer"] if _links_complete(manifest) else []
+    if not countries:
+        return ["Not assessed: the controller's country is not declared (controller.country)"]
+    lines = []
+    for r in recipients:
+        if not r.country:
+            lines.append(f"{r.name}: country not declared")
+        elif r.country.upper() not in countries:
+            safeguard = labels.label(labels.TRANSFER_MECHANISMS, r.transfer) \
+                if r.transfer and r.transfer != "none" else "NO SAFEGUARD DECLARED"
+            lines.append(f"{r.name}: {r.country}, {safeguard}")
+    return list(dict.fromkeys(lines)) or [f"None: every recipient of this purpose is in {home}"]
 
 
 def _retention(manifest: schema.Manifest, purpose: schema.Purpose) -> list[str]:
     lines = []
     for rule in manifest.retention.rules:
         if inventory.touches(inventory.rule_categories(manifest, rule), purpose.categories):
+            if rule.period is None:
+                lines.append(f"{rule.name}: kept {labels.open_ended(rule.trigger, rule.reason)}")
+                continue
             action = labels.label(labels.RETENTION_ACTIONS, rule.action)
             trigger = labels.label(labels.RETENTION_TRIGGERS, rule.trigger)
             lines.append(f"{rule.name}: {action} {labels.duration(rule.period)} {trigger}")
@@ -144,7 +186,8 @@ def _erasure_limits(manifest: schema.Manifest, purpose: schema.Purpose) -> list[
     lines = [f"{where} kept under legal hold '{hold.name}' for {labels.duration(hold.period)}: {hold.reason}"
              for where, hold in inventory.holds_on(manifest, purpose.categories)]
     backups = manifest.retention.backups
-    if backups.isolated_until_deletion:
+    isolated = declared(manifest, ("retention", "backups", "isolated_until_deletion"))
+    if isolated and backups.isolated_until_deletion:
         text = "Backups that cannot be erased at once are isolated from any processing until they are deleted"
         if backups.overwritten_after_days:
             text += f" (overwritten after {backups.overwritten_after_days} days)"

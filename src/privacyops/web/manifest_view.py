@@ -8,8 +8,11 @@ from privacyops.manifest.schema import Manifest
 
 
 def notice_date(manifest: Manifest) -> dt.date:
-    """Return the date the notice was last updated (the ``lastUpdate`` of gpc.json)."""
-    return manifest.notice.last_updated
+    """Return the date the notice was last updated (the ``lastUpdate`` of gpc.json).
+
+    A manifest that states no date (the lint asks for one) gives the date it took effect, else today.
+    """
+    return manifest.notice.last_updated or manifest.notice.effective_date or dt.date.today()
 
 
 def controller_name(manifest: Manifest) -> str:

@@ -12,12 +12,12 @@ MINIMAL = """\
 controller:
   legal_name: Example GmbH
   address: {street: Main St 1, postal_code: "10115", city: Berlin, country: Germany}
-  email: privacy@example.com
+  email: privacy@sample-gmbh.de
 notice:
   version: "1"
   last_updated: 2026-06-01
 contacts:
-  privacy_email: privacy@example.com
+  privacy_email: privacy@sample-gmbh.de
 regions:
   eea:
     name: European Economic Area
@@ -50,7 +50,8 @@ purposes:
 retention:
   rules:
     - {name: after-termination, data: [app_db.*], trigger: account_terminated, period: P1M}
-minors: {minimum_age: 16}
+minors: {minimum_age: 16, knowingly_collects: false}
+automated_decisions: []
 systems:
   app_db:
     connector: sql

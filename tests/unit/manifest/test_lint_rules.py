@@ -57,6 +57,25 @@ def no_op(d: dict[str, Any]) -> None:
     return None
 
 
+def drop(path: str) -> Edit:
+    def edit(d: dict[str, Any]) -> None:
+        *parents, last = path.split("/")
+        node = d
+        for name in parents:
+            node = node[name]
+        node.pop(last)
+    return edit
+
+
+CALIFORNIA = set_at("regions/us-ca", {"name": "California", "law": "CCPA", "countries": ["US-CA"],
+                                      "rights": ["know", "delete"], "deadline": {"days": 45}})
+
+
+def provider(**spec: Any) -> dict[str, Any]:
+    return {"name": "Mail Co", "service": "communicate_and_chat", "country": "DE", "transfer": "none",
+            "categories": ["user.contact.email"], "purposes": ["newsletter"], **spec}
+
+
 PAYLOAD = add_category("user.content.llm_payload", custom=True, parent="user.content", ccpa="K",
                        sensitive="maybe")
 LOGS = add_category("user.behavior.logs", custom=True, parent="user.behavior", ccpa="E", source="automatic")
@@ -73,7 +92,8 @@ CASES = [
     ("sensitive-claim-contradicted",
      chain(claims(no_sensitive_information=True), PAYLOAD, use_in_account("user.content.llm_payload"),
            EXPRESS),
-     set_at("data_categories/user.content.llm_payload/sensitive", False),
+     chain(set_at("data_categories/user.content.llm_payload/sensitive", False),
+           drop("data_categories/user.content.llm_payload/ccpa")),
      "notice.claims.no_sensitive_information", "warning"),
     ("sold-shared-claim-contradicted",
      chain(claims(not_sold_or_shared_12_months=True), set_at("cookies", [PIXEL])),
@@ -131,7 +151,8 @@ CASES = [
     ("shared-category-not-collected",
      chain(add_category("user.contact.phone_number", ccpa="A"),
            set_at("subprocessors", [{"name": "SMS Co", "service": "communicate_and_chat", "country": "US",
-                                     "categories": ["user.contact.phone_number"]}])),
+                                     "transfer": "scc", "categories": ["user.contact.phone_number"],
+                                     "purposes": ["account"]}])),
      use_in_account("user.contact.phone_number"), "subprocessors[0].categories[0]", "warning"),
     ("disclosed-category-not-collected", set_at("notice/ccpa_disclosures", {"business_purpose": ["A", "K"]}),
      set_at("notice/ccpa_disclosures", {"business_purpose": ["A"]}),
@@ -140,6 +161,43 @@ CASES = [
      set_at("regions/eea/right_deadlines", {"portability": {"days": 10}}),
      set_at("regions/eea/rights", ["access", "erasure", "withdraw_consent", "portability"]),
      "regions.eea.right_deadlines.portability", "warning"),
+    ("placeholder-value", set_at("controller/email", "privacy@example.com"),
+     set_at("controller/email", "privacy@sample-gmbh.de"), "controller.email", "warning"),
+    ("placeholder-value", set_at("controller/address/street", "[street]"),
+     set_at("controller/address/street", "Main St 1"), "controller.address.street", "warning"),
+    ("placeholder-value", set_at("notice/effective_date", dt.date(1970, 1, 1)),
+     set_at("notice/effective_date", dt.date(2026, 6, 1)), "notice.effective_date", "warning"),
+    ("transfer-none-outside-region", set_at("subprocessors", [provider(country="US")]),
+     set_at("subprocessors/0/transfer", "scc"), "subprocessors[0].transfer", "warning"),
+    ("ccpa-letter-contradicts-sensitive",
+     add_category("user.content.notes", custom=True, parent="user.content", ccpa="K"),
+     set_at("data_categories/user.content.notes/sensitive", True), "data_categories.user.content.notes.ccpa",
+     "warning"),
+    ("ccpa-letter-contradicts-sensitive",
+     add_category("user.content.notes", custom=True, parent="user.content", ccpa="A", sensitive=True),
+     set_at("data_categories/user.content.notes/ccpa", "K"), "data_categories.user.content.notes.ccpa",
+     "warning"),
+    ("account-trigger-without-account",
+     chain(set_at("data_subjects", {"visitor": {"name": "Visitors", "has_account": False}}),
+           set_at("purposes/newsletter/subjects", ["visitor"])),
+     set_at("data_subjects/visitor/has_account", True), "retention.rules[0].trigger", "warning"),
+    ("recipient-without-purpose", set_at("subprocessors", [provider(purposes=[])]),
+     set_at("subprocessors/0/purposes", ["newsletter"]), "subprocessors[0]", "warning"),
+    ("recipient-without-purpose",
+     set_at("recipients", [{"name": "Job board", "kind": "independent_controller"}]),
+     set_at("recipients/0/purposes", ["account"]), "recipients[0]", "warning"),
+    ("automated-decisions-undeclared", drop("automated_decisions"), set_at("automated_decisions", []), "",
+     "error"),
+    ("notice-date-missing", drop("notice/last_updated"), set_at("notice/last_updated", dt.date(2026, 6, 1)),
+     "notice", "warning"),
+    ("notice-date-missing", chain(CALIFORNIA, set_at("notice/ccpa_disclosures", {}),
+                                  set_at("signals", {"dnt": {"honoured": False}}),
+                                  drop("notice/last_updated")),
+     set_at("notice/last_updated", dt.date(2026, 6, 1)), "notice", "error"),
+    ("ccpa-disclosures-undeclared", chain(CALIFORNIA, set_at("signals", {"dnt": {"honoured": False}})),
+     set_at("notice/ccpa_disclosures", {}), "notice", "warning"),
+    ("signals-undeclared", chain(CALIFORNIA, set_at("notice/ccpa_disclosures", {})),
+     set_at("signals", {"dnt": {"honoured": False}}), "", "warning"),
 ]
 
 
@@ -162,6 +220,14 @@ REQUIREMENTS = {
     "purpose-without-basis": ("CN-3",),
     "canada-without-consent-or-exception": ("CN-4",),
     "canada-sensitive-implied-consent": ("CN-4",),
+    "placeholder-value": ("NV-4",),
+    "transfer-none-outside-region": ("NV-4", "RK-2"),
+    "ccpa-letter-contradicts-sensitive": ("NV-3", "NV-4"),
+    "account-trigger-without-account": ("NV-4",),
+    "recipient-without-purpose": ("RK-2",),
+    "automated-decisions-undeclared": ("NV-4", "RR-4"),
+    "notice-date-missing": ("NV-1",),
+    "ccpa-disclosures-undeclared": ("NV-3",),
 }
 
 
@@ -213,7 +279,8 @@ def test_every_code_the_rules_emit_is_documented():
     import privacyops.manifest as package
 
     root = Path(package.__file__).parent
-    source = "".join((root / name).read_text() for name in ("rules_claims.py", "rules_processing.py"))
+    source = "".join((root / name).read_text()
+                     for name in ("rules_claims.py", "rules_processing.py", "rules_declared.py"))
     codes = set(re.findall(r'"(?:error|warning|info)", "([a-z-]+)"', source))
     assert len(codes) >= 15
     docs = (Path(__file__).resolve().parents[3] / "docs" / "manifest.md").read_text()

@@ -22,13 +22,13 @@ CASES = [
      "undeclared-reference", "user_id: user.id", "`users`"),
     ("reference to an undeclared field", "references: {user_id: users.id}",
      "references: {user_id: users.uid}", "undeclared-reference", "users.uid", "`id`"),
-    ("duplicate key", "  email: privacy@example.com\nnotice:",
-     "  email: privacy@example.com\n  email: legal@example.com\nnotice:", "duplicate-key",
+    ("duplicate key", "  email: privacy@sample-gmbh.de\nnotice:",
+     "  email: privacy@sample-gmbh.de\n  email: legal@example.com\nnotice:", "duplicate-key",
      "legal@example.com", "remove or merge"),
-    ("wrong type", "minors: {minimum_age: 16}", "minors: {minimum_age: sixteen}", "wrong-type",
+    ("wrong type", "minors: {minimum_age: 16,", "minors: {minimum_age: sixteen,", "wrong-type",
      "minimum_age", "whole number"),
-    ("wrong type of a section", "contacts:\n  privacy_email: privacy@example.com\n",
-     "contacts: [privacy@example.com]\n", "wrong-type", "contacts:", "mapping"),
+    ("wrong type of a section", "contacts:\n  privacy_email: privacy@sample-gmbh.de\n",
+     "contacts: [privacy@sample-gmbh.de]\n", "wrong-type", "contacts:", "mapping"),
     ("unknown key typo", "  legal_name: Example GmbH", "  legal_nam: Example GmbH", "unknown-key",
      "legal_nam", "`legal_name`"),
     ("missing key", "    law: PIPEDA\n", "", "missing-key", "  ca:", "add `law:`"),
@@ -43,9 +43,9 @@ CASES = [
     ("secret inside a URL", "url_env: APP_DATABASE_URL", "url: postgresql://app:hunter2@db/app",
      "invalid", "postgresql://", "see docs"),
     ("bad ISO duration", "period: P1M}", "period: one month}", "invalid", "one month", "see docs"),
-    ("automated decision with legal effect and no human review", "minors: {minimum_age: 16}",
-     "minors: {minimum_age: 16}\nautomated_decisions:\n  - {name: credit, description: scoring, "
-     "legal_effect: true}", "invalid", "legal_effect: true", "see docs"),
+    ("automated decision with legal effect and no human review", "automated_decisions: []",
+     "automated_decisions:\n  - {name: credit, description: scoring, legal_effect: true}", "invalid",
+     "legal_effect: true", "see docs"),
     ("union value not allowed", "  user.name: {name: Names, ccpa: A}",
      "  user.name: {name: Names, ccpa: A, sensitive: perhaps}", "bad-value", "sensitive: perhaps", "maybe"),
     ("list item not allowed", "rights: [access, erasure, withdraw_consent]",
@@ -95,11 +95,12 @@ def test_minimal_manifest_loads_and_is_frozen():
 
 
 def test_duplicate_key_names_the_first_line(write):
-    text = MINIMAL.replace("  email: privacy@example.com\nnotice:",
-                           "  email: privacy@example.com\n  email: legal@example.com\nnotice:")
+    text = MINIMAL.replace("  email: privacy@sample-gmbh.de\nnotice:",
+                           "  email: privacy@sample-gmbh.de\n  email: legal@example.com\nnotice:")
     with pytest.raises(ManifestError) as raised:
         load_manifest(write(text))
-    assert f"first on line {line_of(text, 'email: privacy@example.com')}" in raised.value.findings[0].message
+    first = line_of(text, "email: privacy@sample-gmbh.de")
+    assert f"first on line {first}" in raised.value.findings[0].message
 
 
 @pytest.mark.parametrize(("text", "code"), [

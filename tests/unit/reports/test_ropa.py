@@ -51,7 +51,8 @@ def test_bare_manifest_names_what_it_lacks() -> None:
     (activity,) = ropa.records_of_processing(bare())
     missing = activity.missing_fields()
     assert {"representative", "recipients", "data_subjects", "retention", "security_measures"} <= set(missing)
-    assert activity.transfers == ("None: every recipient processes the data inside the EEA",)
+    assert activity.transfers == ()  # no recipients declared: a gap, not "no transfer"
+    assert activity.dpo == ropa.NO_DPO
     assert activity.legal_basis == ("GDPR: Performance of a contract (Art. 6(1)(b))",)
 
 
@@ -110,3 +111,48 @@ def test_markdown_export_has_a_section_and_full_table_per_activity() -> None:
     for activity in activities:
         assert f"## {activity.id}\n" in text
     assert text.count("| Security measures |") == len(activities)
+
+
+def _activities(manifest: Any) -> dict[str, ropa.Activity]:
+    return {a.id: a for a in ropa.records_of_processing(manifest)}
+
+
+@pytest.mark.req("RK-2")
+def test_recipients_are_the_ones_linked_to_the_purpose() -> None:
+    activities = _activities(seed())
+    assert activities["recruiting"].recipients == ("Ashby (Recruiting, US)",)
+    assert not any("Ashby" in r for r in activities["marketing_communications"].recipients)
+    assert activities["vital_interests"].recipients == (
+        "None: no recipient receives personal data for this purpose",)
+    assert activities["vital_interests"].transfers == ("None: no recipient, so no transfer",)
+
+
+@pytest.mark.req("RK-2")
+def test_controller_representative_and_dpo_have_their_own_rows() -> None:
+    def with_dpo(d: dict[str, Any]) -> None:
+        d["controller"]["dpo"] = {"name": "Dana Officer", "email": "dpo@langfuse.com"}
+
+    activity = _activities(edited(with_dpo))["support"]
+    assert activity.dpo == "Data protection officer: Dana Officer (dpo@langfuse.com)"
+    assert "Dana" not in activity.representative and "Data protection officer" not in activity.representative
+    assert activity.representative.startswith("EEA representative: Langfuse GmbH")
+    assert activity.controller == \
+        "Langfuse GmbH, Oranienburger Str. 91, 10178 Berlin, Germany, legal@langfuse.com"
+
+
+@pytest.mark.req("RK-2")
+def test_transfers_are_judged_from_the_controllers_country_per_recipient() -> None:
+    from privacyops.examples import CORPUS
+    from privacyops.manifest import load
+
+    posthog = _activities(load.load_manifest(CORPUS["posthog"]))
+    assert posthog["recruiting"].transfers == ("None: every recipient of this purpose is in US",)
+    assert not any("EEA" in line for a in posthog.values() for line in a.transfers)
+    fathom = _activities(load.load_manifest(CORPUS["fathom"]))
+    assert fathom["billing"].transfers == ("Stripe: US, EU-US Data Privacy Framework",)
+
+    def no_safeguard(d: dict[str, Any]) -> None:
+        ashby = next(s for s in d["subprocessors"] if s["name"] == "Ashby")
+        ashby.pop("transfer")
+
+    assert _activities(edited(no_safeguard))["recruiting"].transfers == ("Ashby: US, NO SAFEGUARD DECLARED",)
