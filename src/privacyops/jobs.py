@@ -161,7 +161,7 @@ class JobContext:
         with self._lock:
             if self._sessions is None:
                 self._sessions = db.session_factory(
-                    db.make_engine(self.settings.database_url, sqlite_immediate=True)
+                    db.engine_for(self.settings, sqlite_immediate=True)
                 )
             return self._sessions
 

@@ -36,7 +36,8 @@ class Settings(BaseSettings):
     )
     queue_url: str | None = Field(
         default=None,
-        description="Job queue; unset: SQLite beside the store; a postgresql:// URL: Postgres.",
+        description="Job queue; unset: SQLite beside the store; a postgresql:// URL: Postgres; "
+        "redis://: Redis.",
     )
     manifest: Path = Field(
         default=Path("privacy.yml"), description="Path to the privacy manifest (YAML)."

@@ -72,7 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
 def build_services(settings: Settings) -> deps.Services:
     """Create the engine, session factory, manifest state and job queue the app shares."""
     # Request handlers read then write; immediate SQLite transactions queue them instead of failing.
-    engine = db.make_engine(settings.database_url, sqlite_immediate=True)
+    engine = db.engine_for(settings, sqlite_immediate=True)
     sessions = db.session_factory(engine)
     manifest = deps.load_manifest_state(Path(settings.manifest))
     if manifest.error:

@@ -16,7 +16,7 @@ def run_server(settings: Settings) -> None:
     Every log line, the access log included, goes through ``logfilter.SecretLogFilter``: download
     tokens, request ids in links and email addresses are replaced by placeholders.
     """
-    db.upgrade(settings.database_url)
+    db.upgrade(settings.database_url, secret=db.settings_secret(settings))
     app = create_app(settings)
     uvicorn.run(
         app,

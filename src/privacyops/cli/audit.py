@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
         from privacyops.store import db
 
         settings = options.store_settings(database_url=database)
-        engine = db.make_engine(settings.database_url)
+        engine = db.engine_for(settings)
         try:
             with db.session_factory(engine)() as session:
                 result = chain.verify(session)

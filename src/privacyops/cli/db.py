@@ -27,9 +27,10 @@ def register(app: typer.Typer) -> None:
         from privacyops.settings import load_settings
         from privacyops.store import db
 
-        url = load_settings(database_url=database).database_url
+        settings = load_settings(database_url=database)
+        url = settings.database_url
         try:
-            db.upgrade(url)
+            db.upgrade(url, secret=db.settings_secret(settings))
         except Exception as exc:
             raise _fail(f"could not migrate the database: {describe(exc)}") from None
         typer.echo(f"database at revision {db.current_revision(url)} (newest: {db.head_revision()})")

@@ -70,7 +70,7 @@ def store_settings(**overrides: object) -> Settings:
 
     settings = load_settings(**overrides)
     try:
-        db.ensure_schema(settings.database_url)
+        db.ensure_schema(settings.database_url, secret=db.settings_secret(settings))
     except db.StoreNotMigrated as exc:
         raise fail(str(exc)) from None
     except Exception as exc:

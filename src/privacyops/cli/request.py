@@ -44,7 +44,7 @@ def workflow(database: str | None, manifest: Path | None, home: Path | None) -> 
     from privacyops.store import db
 
     settings = options.store_settings(database_url=database, manifest=manifest, home=home)
-    engine = db.make_engine(settings.database_url)
+    engine = db.engine_for(settings)
     try:
         ctx = context.context_from(settings, _manifest_or_none(settings))
         with db.session_factory(engine)() as session:
@@ -231,7 +231,7 @@ def register(app: typer.Typer) -> None:
         from privacyops.store import db
 
         settings = options.store_settings(database_url=database)
-        engine = db.make_engine(settings.database_url)
+        engine = db.engine_for(settings)
         try:
             report = outbox.dispatch_pending(
                 db.session_factory(engine), mailer.outgoing_mailer(settings), settings.mail_from

@@ -74,7 +74,7 @@ def _env(settings: Settings) -> ExecutionEnv:
 
 
 def _sessions(settings: Settings) -> sessionmaker[Session]:
-    return db.session_factory(db.make_engine(settings.database_url, sqlite_immediate=True))
+    return db.session_factory(db.engine_for(settings, sqlite_immediate=True))
 
 
 def _corrections(values: list[str]) -> dict[str, str]:

@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         from privacyops.store import db
 
         settings = store_settings(database_url=database)
-        engine = db.make_engine(settings.database_url)
+        engine = db.engine_for(settings)
         try:
             with db.session_factory(engine)() as session:
                 rows = fanout.tasks_of(session, request_id)
@@ -67,7 +67,7 @@ def register(app: typer.Typer) -> None:
         if (task_id is None) == (not every):
             raise _fail("name one task id, or --all")
         settings = store_settings(database_url=database, manifest=manifest, home=home, queue_url=queue)
-        engine = db.make_engine(settings.database_url, sqlite_immediate=True)
+        engine = db.engine_for(settings, sqlite_immediate=True)
         state = fanout.TaskState.IMPOSSIBLE if impossible else fanout.TaskState.DONE
         try:
             with db.session_factory(engine).begin() as session:

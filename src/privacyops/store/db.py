@@ -11,7 +11,7 @@ import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -23,6 +23,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from privacyops import home
+from privacyops.store import keyring
+
+if TYPE_CHECKING:
+    from privacyops.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -40,14 +44,50 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, sqlite_immediate: bool = False, **engine_kwargs: Any) -> sa.Engine:
+def make_engine(
+    url: str,
+    *,
+    sqlite_immediate: bool = False,
+    secret: bytes | keyring.SecretSource | None = None,
+    **engine_kwargs: Any,
+) -> sa.Engine:
     """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and its parent folder.
 
     ``sqlite_immediate`` makes every SQLite transaction take the write lock when it begins. Use it for
     an engine whose transactions read and then write (a workflow step): otherwise a concurrent commit
     between the read and the write makes SQLite refuse the write at once with "database is locked".
+
+    ``secret`` is the deployment's secret key, from which the store keys that seal personal data are
+    derived; without it the engine takes the one the environment's settings name, when first needed.
     """
     url = normalise_url(url)
+    engine = _create_engine(url, sqlite_immediate, engine_kwargs)
+    keyring.attach(engine, keyring.Keyring(url, secret if secret is not None else secret_from_environment))
+    return engine
+
+
+def engine_for(settings: Settings, *, sqlite_immediate: bool = False, **engine_kwargs: Any) -> sa.Engine:
+    """Create the engine of the store ``settings`` name, sealing with the secret key they name."""
+    return make_engine(settings.database_url, sqlite_immediate=sqlite_immediate,
+                       secret=settings_secret(settings), **engine_kwargs)
+
+
+def settings_secret(settings: Settings) -> keyring.SecretSource:
+    """Return the lazy source of the secret key ``settings`` name (read or generated when first needed)."""
+    from privacyops.requests import context
+
+    return lambda: context.secret_key(settings)
+
+
+def secret_from_environment() -> bytes:
+    """Return the secret key of the settings the environment gives (``PRIVACYOPS_SECRET_KEY`` or the home)."""
+    from privacyops.requests import context
+    from privacyops.settings import load_settings
+
+    return context.secret_key(load_settings())
+
+
+def _create_engine(url: str, sqlite_immediate: bool, engine_kwargs: dict[str, Any]) -> sa.Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         engine_kwargs.setdefault("pool_pre_ping", True)
@@ -112,13 +152,19 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at ``url`` up to ``revision`` (the newest by default)."""
+def upgrade(url: str, revision: str = "head", *, secret: bytes | keyring.SecretSource | None = None) -> None:
+    """Bring the database at ``url`` up to ``revision`` (the newest by default).
+
+    ``secret`` seals personal data that an older version stored in clear (by default the secret key
+    the environment's settings name, read only if there is such data).
+    """
+    config = alembic_config(url)
+    config.attributes["privacyops_secret"] = secret if secret is not None else secret_from_environment
     with _migration_lock(url):
-        command.upgrade(alembic_config(url), revision)
+        command.upgrade(config, revision)
 
 
-def ensure_schema(url: str) -> None:
+def ensure_schema(url: str, *, secret: bytes | keyring.SecretSource | None = None) -> None:
     """Make sure the store has the newest schema before a command uses it.
 
     An embedded SQLite store is migrated on first use. A server database is never changed behind the
@@ -129,7 +175,7 @@ def ensure_schema(url: str) -> None:
     if current == head:
         return
     if _sqlite_file(url) is not None:
-        upgrade(url)
+        upgrade(url, secret=secret)
         return
     where = f"is at revision {current}" if current else "has no tables yet"
     raise StoreNotMigrated(

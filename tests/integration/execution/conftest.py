@@ -52,7 +52,7 @@ def setup(db_url: str, make_db_url: Callable[[str], str], shipped: Manifest) -> 
     db.upgrade(db_url)
     demo_url = make_db_url("demo")
     build_demo(demo_url, users=30, traces=1400, seed=5)
-    engine = db.make_engine(db_url, sqlite_immediate=True)
+    engine = db.make_engine(db_url, sqlite_immediate=True, secret=SECRET)
     connector = SqlConnector(demo_url)
     env = ExecutionEnv(manifest=shipped, service=ServiceContext(key=SECRET), connectors={"app_db": connector})
     yield Setup(db_url, demo_url, db.session_factory(engine), env)

@@ -54,7 +54,7 @@ def main(store_url: str, demo_url: str, request_id: str, kill_at: int, when: str
     connector = DyingConnector(demo_url, kill_at, when)
     env = ExecutionEnv(manifest=load_manifest(LANGFUSE_MANIFEST), service=ServiceContext(key=SECRET),
                        connectors={"app_db": connector})
-    sessions = db.session_factory(db.make_engine(store_url, sqlite_immediate=True))
+    sessions = db.session_factory(db.make_engine(store_url, sqlite_immediate=True, secret=SECRET))
     report: Any = runner.run_request(sessions, env, request_id)
     print(f"finished without being killed: {report.status} after {connector.changes} changes")
     return 0

@@ -11,7 +11,7 @@ from privacyops.api.app import create_app
 from privacyops.examples import LANGFUSE_MANIFEST
 from privacyops.execution import runner
 from privacyops.settings import Settings
-from tests.integration.execution.conftest import Setup
+from tests.integration.execution.conftest import SECRET, Setup
 
 TOKEN = "po_recipient_tasks_admin_token"
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}
@@ -20,7 +20,8 @@ ADMIN = {"Authorization": f"Bearer {TOKEN}"}
 @pytest.fixture
 def client(setup: Setup, tmp_path: Path) -> TestClient:
     settings = Settings(database_url=setup.store_url, home=tmp_path / "home", manifest=LANGFUSE_MANIFEST,
-                        admin_token=TOKEN, worker_in_process=False, queue_url="memory://")
+                        admin_token=TOKEN, worker_in_process=False, queue_url="memory://",
+                        secret_key=SECRET.decode())  # the deployment that sealed the setup's requests
     return TestClient(create_app(settings))
 
 

@@ -13,6 +13,7 @@ from privacyops.store.models.execution import (
     ProcessingRestriction,
     RecipientTask,
 )
+from privacyops.store.models.keys import StoreKey
 from privacyops.store.models.limits import RateLimitWindow
 from privacyops.store.models.notice import NoticeVersion
 from privacyops.store.models.opendsr import (
@@ -35,5 +36,5 @@ __all__ = [
     "ApiToken", "AuditEvent", "AuditHead", "ErasureSuppression", "ExecutionRun", "ExecutionStep",
     "NoticeVersion", "OpendsrCallback", "OpendsrClient", "OpendsrRequest", "OutboxMessage",
     "RequestForward", "ProcessingRestriction", "RateLimitWindow", "RecipientTask",
-    "RequestIdentity", "RequestTransition", "SubjectRequest", "VerificationChallenge",
+    "RequestIdentity", "RequestTransition", "StoreKey", "SubjectRequest", "VerificationChallenge",
 ]

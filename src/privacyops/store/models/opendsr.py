@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from privacyops.store.base import Base
+from privacyops.store.models.sealed import SealedJSON
 from privacyops.store.models.types import UtcDateTime, utcnow
 
 
@@ -46,8 +47,8 @@ class OpendsrRequest(Base):
     expected_completion_time: Mapped[datetime] = mapped_column(UtcDateTime)
     controller_due: Mapped[datetime] = mapped_column(UtcDateTime)
     callback_urls: Mapped[list[str]] = mapped_column(JSON)
-    # [{identity_type, identity_format, identity_value}]; emptied when the request ends.
-    identities: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    # [{identity_type, identity_format, identity_value}]; emptied when the request ends; sealed at rest.
+    identities: Mapped[list[dict[str, str]]] = mapped_column(SealedJSON("opendsr_requests.identities"))
     results: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     results_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     failure: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from privacyops.store.base import Base
+from privacyops.store.models.sealed import SealedText
 from privacyops.store.models.types import UtcDateTime, utcnow
 
 PENDING = "pending"
@@ -31,10 +32,11 @@ class OutboxMessage(Base):
         String(32), ForeignKey("subject_requests.id", ondelete="SET NULL"), nullable=True, index=True
     )
     kind: Mapped[str] = mapped_column(String(40))
-    recipient: Mapped[str] = mapped_column(String(320))
+    # The address and the bodies (codes, links, names) are sealed at rest (store.sealing).
+    recipient: Mapped[str] = mapped_column(SealedText("outbox_messages.recipient"))
     subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(SealedText("outbox_messages.body_text"))
+    body_html: Mapped[str] = mapped_column(SealedText("outbox_messages.body_html"))
     # A body holding a one-time code is blanked once sent, so the code does not outlive its use.
     secret_body: Mapped[bool] = mapped_column(default=False)
     state: Mapped[str] = mapped_column(String(16), default=PENDING)

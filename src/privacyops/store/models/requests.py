@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from privacyops.store.base import Base
+from privacyops.store.models.sealed import SealedText
 from privacyops.store.models.types import UtcDateTime, utcnow
 
 
@@ -30,8 +31,10 @@ class SubjectRequest(Base):
     # Keyed hash of the subject's primary identity: finds open requests of the same person (duplicates).
     subject_key: Mapped[str] = mapped_column(String(64))
     # Where notifications go; personal data kept for the life of the request record only.
-    contact_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
-    details: Mapped[str | None] = mapped_column(Text, nullable=True)
+    contact_email: Mapped[str | None] = mapped_column(
+        SealedText("subject_requests.contact_email"), nullable=True
+    )
+    details: Mapped[str | None] = mapped_column(SealedText("subject_requests.details"), nullable=True)
     external_ref: Mapped[str | None] = mapped_column(String(300), nullable=True)
     via_agent: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -69,7 +72,8 @@ class RequestIdentity(Base):
     kind: Mapped[str] = mapped_column(String(40))
     value_hash: Mapped[str] = mapped_column(String(64))
     # The value itself, needed to find the subject's data in connected systems; cleared at purge.
-    value: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    # Sealed at rest (store.sealing); matching never reads it, it uses ``value_hash``.
+    value: Mapped[str | None] = mapped_column(SealedText("request_identities.value"), nullable=True)
 
 
 class RequestTransition(Base):
