@@ -11,6 +11,7 @@ eval "$(bash scripts/redis.sh)"
 export PRIVACYOPS_CHROMIUM="${PRIVACYOPS_CHROMIUM:-$(command -v chromium)}"
 "$python" -m ruff check src tests bench
 "$python" -m mypy
+"$python" scripts/audit_dependencies.py  # known vulnerabilities fail the run; an unreachable service warns
 report=build/req-report.json  # which requirement ids each test proves, and how it did
 "$python" -m pytest --db sqlite --req-report "$report" "$@"
 "$python" -m pytest --db postgres -m "not browser" tests/integration tests/acceptance tests/e2e "$@"
