@@ -40,7 +40,7 @@ def world(tmp_path: Path) -> tuple[dict[str, str], str]:
 
 def file_request(store: str, request_type: str) -> str:
     ctx = ServiceContext(key=SECRET.encode())
-    engine = db.make_engine(store)
+    engine = db.make_engine(store, secret=SECRET.encode())  # the deployment the CLI runs as
     submission = intake.build_submission(request_type=request_type,
                                          identities={"email": "subject1@example.com"},
                                          regions=["eu"], channel="cli", verified=True)
