@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from privacyops.api import deps
+from privacyops.manifest.declared import declared
 from privacyops.manifest.schema import Manifest
 from privacyops.notice import render
 from privacyops.web import manifest_view
@@ -44,11 +46,49 @@ def privacy_notice(request: Request, manifest: deps.ManifestDep, services: deps.
     )
 
 
-@router.get("/.well-known/gpc.json", summary="Global Privacy Control support (OS-4)")
+@router.get(
+    "/.well-known/gpc.json",
+    summary="Global Privacy Control support (OS-4)",
+    responses={404: {"description": "The manifest declares no GPC stance: support is unknown."}},
+)
 def gpc_declaration(manifest: deps.ManifestDep) -> JSONResponse:
-    """Declare that this site honours the Global Privacy Control signal."""
-    payload = {"gpc": True, "lastUpdate": manifest_view.notice_date(manifest).isoformat()}
+    """State the GPC stance the manifest declares (``signals.gpc.honoured``), dated by the notice.
+
+    The GPC spec reads ``true`` as "we abide by the signal", ``false`` as "we do not" and a missing file
+    as "support unknown"; a manifest that declares no stance is answered 404, never with a default.
+    """
+    honoured = gpc_stance(manifest)
+    if honoured is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            detail="the manifest declares no Global Privacy Control stance; add signals: "
+                   "{gpc: {honoured: true}} (or false) to publish one",
+        )
+    payload: dict[str, object] = {"gpc": honoured}
+    date = statement_date(manifest)
+    if date is not None:
+        payload["lastUpdate"] = date.isoformat()
     return JSONResponse(payload, headers={"Cache-Control": "public, max-age=3600"})
+
+
+def gpc_stance(manifest: Manifest) -> bool | None:
+    """Return the declared GPC stance, or None when the manifest leaves it to the default."""
+    if not declared(manifest, ("signals", "gpc", "honoured")):
+        return None
+    return manifest.signals.gpc.honoured
+
+
+def statement_date(manifest: Manifest) -> dt.date | None:
+    """Return the declared date of the notice that makes the statement: last updated, else effective.
+
+    The spec's ``lastUpdate`` is optional; a date the manifest does not state (such as today) is left out.
+    """
+    for key in ("last_updated", "effective_date"):
+        if declared(manifest, ("notice", key)):
+            value: dt.date | None = getattr(manifest.notice, key)
+            if value is not None:
+                return value
+    return None
 
 
 def served_manifest(manifest: Manifest, form_url: str) -> Manifest:

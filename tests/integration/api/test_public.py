@@ -4,13 +4,16 @@ import re
 from collections.abc import Callable
 from html import escape as html_escape
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from privacyops.api.app import create_app
+from privacyops.examples import LANGFUSE_MANIFEST
 from privacyops.settings import Settings
 from privacyops.web import manifest_view
 
@@ -94,6 +97,7 @@ def test_privacy_page_is_html_in_the_layout(client: TestClient, app: FastAPI) ->
 
 @pytest.mark.req("OS-4")
 def test_gpc_declaration_follows_the_spec(client: TestClient, app: FastAPI) -> None:
+    # The Langfuse manifest declares signals.gpc.honoured: true and notice.last_updated: 2026-03-26.
     response = client.get("/.well-known/gpc.json")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
@@ -101,6 +105,52 @@ def test_gpc_declaration_follows_the_spec(client: TestClient, app: FastAPI) -> N
     assert set(body) == {"gpc", "lastUpdate"}
     assert body["gpc"] is True
     assert DATE.match(body["lastUpdate"]) and body["lastUpdate"] == _expected_date(app)
+
+
+def _served_with(settings: Settings, tmp_path: Path,
+                 edit: Callable[[dict[str, Any]], None]) -> httpx.Response:
+    data = yaml.safe_load(LANGFUSE_MANIFEST.read_text(encoding="utf-8"))
+    edit(data)
+    path = tmp_path / "edited.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    with TestClient(create_app(settings.model_copy(update={"manifest": path}))) as client:
+        return client.get("/.well-known/gpc.json")
+
+
+@pytest.mark.req("OS-4")
+def test_gpc_declaration_says_false_when_the_manifest_declares_gpc_not_honoured(
+    settings: Settings, tmp_path: Path
+) -> None:
+    def not_honoured(data: dict[str, Any]) -> None:
+        data["signals"]["gpc"] = {"honoured": False}
+        data["notice"]["last_updated"] = "2026-01-15"
+
+    response = _served_with(settings, tmp_path, not_honoured)
+    assert response.status_code == 200
+    assert response.json() == {"gpc": False, "lastUpdate": "2026-01-15"}
+
+
+@pytest.mark.req("OS-4")
+def test_gpc_declaration_is_absent_when_the_manifest_declares_no_stance(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # Without a declared stance the honest answer is the spec's "support unknown": no file, not a default.
+    response = _served_with(settings, tmp_path, lambda data: data["signals"].pop("gpc"))
+    assert response.status_code == 404
+    assert "signals" in response.text and "gpc" not in response.json()
+
+
+@pytest.mark.req("OS-4")
+def test_gpc_declaration_leaves_out_a_date_the_manifest_does_not_state(
+    settings: Settings, tmp_path: Path
+) -> None:
+    def undated(data: dict[str, Any]) -> None:
+        data["notice"].pop("last_updated")
+        data["notice"].pop("effective_date")
+
+    response = _served_with(settings, tmp_path, undated)
+    assert response.status_code == 200
+    assert response.json() == {"gpc": True}
 
 
 def test_openapi_and_docs_live_under_api_v1(client: TestClient) -> None:
