@@ -22,7 +22,6 @@ from aiosmtpd.controller import Controller
 
 from privacyops.examples import LANGFUSE_MANIFEST
 from tests import support
-from tests.browser.conftest import browser, page  # noqa: F401 - the browser fixtures of the browser tier
 from tests.integration.requests.conftest import Inbox
 
 ADMIN_TOKEN = "po_end_to_end_admin_token_0123456789"
