@@ -18,7 +18,7 @@ import sqlalchemy as sa
 ALLOWED_SKIPS = Path(__file__).with_name("allowed_skips.txt")
 
 # Records which requirement ids each test proves (@pytest.mark.req) for python -m tests.reqtrace.
-pytest_plugins = ("tests.reqtrace.plugin",)
+pytest_plugins = ("tests.reqtrace.plugin", "tests.browser_fixtures")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
