@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from privacyops.engine.run import AccessResult
+from privacyops.manifest.declared import declared
 from privacyops.manifest.schema import Manifest
-from privacyops.package import cover, records, schema
+from privacyops.package import cover, records, schema, statements
 from privacyops.package import lookback as window
 
 DATA_FILE = "data.json"
@@ -77,7 +78,7 @@ def build_package(
         files=[DATA_FILE, *sorted(csvs), LETTER_MD, LETTER_HTML, SCHEMA_FILE, CONTENTS_FILE],
         period=period.lines(),
         withheld=withheld_lines(shown),
-        not_searched=[_skipped_line(item) for item in skipped],
+        not_searched=[statements.line(_skipped_line(item), item["paths"]) for item in skipped],
         region=str(subject["region"]) if subject.get("region") else None,
     )
     letter = cover.cover_letter(manifest, facts, request_id=request_id, generated_at=generated_at)
@@ -114,7 +115,7 @@ def data_document(manifest: Manifest, shown: records.Disclosed, period: window.L
         "tables": [_table_entry(manifest, shown, t, recs, period) for t, recs in shown.records.items()],
         "records": [_record_entry(shown, t, r) for t, recs in shown.records.items() for r in recs],
         "redactions": dict(sorted(shown.redactions.items())),
-        "not_searched": skipped,
+        "not_searched": [{k: v for k, v in item.items() if k != "paths"} for item in skipped],
         "information": letter.information(),
     }
 
@@ -143,25 +144,39 @@ def _record_entry(shown: records.Disclosed, table_id: str, record: records.Recor
 
 
 def not_searched(manifest: Manifest, result: AccessResult) -> list[dict[str, Any]]:
-    """Name, by data category, what the access did not search: backups and tables that failed (AC-6)."""
+    """Name, by data category, what the access did not search: backups and tables that failed (AC-6).
+
+    Backups are named only when the manifest declares a backup policy, and described only by what it
+    declares; each item keeps under "paths" the keys its sentence rests on (left out of data.json).
+    """
     items = []
-    backups = manifest.retention.backups
     held = [c for s in manifest.systems.values() for t in s.tables.values() for c in sorted(t.categories())]
-    if manifest.systems:
+    if manifest.systems and declared(manifest, ("retention", "backups")):
         systems = ", ".join(s.name or key for key, s in manifest.systems.items())
-        reason = "Backups are kept for restoring after a failure and cannot be searched record by record"
-        if backups.isolated_until_deletion:
-            reason += "; they are kept apart from any processing until they are deleted"
-        if backups.overwritten_after_days:
-            reason += f" and are overwritten after {backups.overwritten_after_days} days"
+        reason, paths = _backup_reason(manifest)
         items.append({"what": f"Backups of {systems}", "categories": _labels(manifest, held),
-                      "reason": reason + "."})
+                      "reason": reason, "paths": ["systems", *paths]})
     for step in result.steps:
         if step.status != "done":
             categories = _labels(manifest, _table_categories(manifest, step.table))
-            items.append({"what": step.table, "categories": categories,
+            items.append({"what": step.table, "categories": categories, "paths": [statements.PACKAGE],
                           "reason": step.reason or "the table could not be read"})
     return items
+
+
+def _backup_reason(manifest: Manifest) -> tuple[str, list[str]]:
+    """Say why backups were not searched, with only what the manifest declares about them."""
+    backups = manifest.retention.backups
+    reason = "Backups are kept for restoring after a failure and are not searched record by record"
+    paths = ["retention/backups"]
+    isolated = declared(manifest, ("retention", "backups", "isolated_until_deletion"))
+    if isolated and backups.isolated_until_deletion:
+        reason += "; they are kept apart from any processing until they are deleted"
+        paths.append("retention/backups/isolated_until_deletion")
+    if backups.overwritten_after_days:
+        reason += f" and are overwritten after {backups.overwritten_after_days} days"
+        paths.append("retention/backups/overwritten_after_days")
+    return reason + ".", paths
 
 
 def _table_categories(manifest: Manifest, table_id: str) -> list[str]:

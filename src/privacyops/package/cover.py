@@ -1,8 +1,10 @@
 """The cover letter of an access package: the Art. 15 information beside the data, from the manifest.
 
-Facts come from the same functions as the records of processing and the notice (``reports.ropa``,
-``reports.inventory``, ``notice.context``), narrowed to the categories found in this person's data. The
-letter is one list of sections, printed as Markdown and as HTML by two templates.
+Every statement rests on a key the manifest declares, or on the package itself (``package.statements``),
+narrowed to the categories found in this person's data; the facts are judged as the records of
+processing judge them (``reports.ropa``, ``reports.inventory``). The letter is one list of sections,
+printed as Markdown and as HTML by two templates; a traced Markdown rendering marks each statement with
+its keys, the way the notice's trace does.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from dataclasses import dataclass, field
 
 import jinja2
 
-from privacyops.manifest.schema import Manifest, Region
-from privacyops.notice import context as notice_context
-from privacyops.notice import filters, labels
-from privacyops.reports import inventory, ropa
+from privacyops.manifest.schema import Manifest
+from privacyops.notice import filters, trace
+from privacyops.package import statements
+from privacyops.package.statements import Line
+from privacyops.reports import inventory
 
 # The items Art. 15(1)-(2) GDPR asks for beside the data; each must be a non-empty section (AC-1).
 ART15_SECTIONS: tuple[str, ...] = (
@@ -43,12 +46,17 @@ TITLES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Section:
-    """One part of the letter: a key, a heading, a sentence of introduction and a list of points."""
+    """One part of the letter: a key, a heading, a sentence of introduction and a list of statements."""
 
     key: str
     title: str
-    intro: str
-    items: tuple[str, ...]
+    intro: Line | None
+    lines: tuple[Line, ...]
+
+    @property
+    def items(self) -> tuple[str, ...]:
+        """Return the statements as plain sentences."""
+        return tuple(one.text for one in self.lines)
 
 
 @dataclass(frozen=True)
@@ -79,51 +87,80 @@ class LetterFacts:
     files: Sequence[str]
     period: Sequence[str]
     withheld: Sequence[str]
-    not_searched: Sequence[str]
+    not_searched: Sequence[Line]
     region: str | None = None
     left_out: Mapping[str, int] = field(default_factory=dict)  # table id -> rows outside the period
 
 
+def _section(key: str, intro: Line | str | None, lines: Iterable[Line]) -> Section:
+    """Return a section; an intro given as text rests on the paths of the statements it introduces."""
+    said = tuple(lines)
+    if isinstance(intro, str):
+        intro = statements.line(intro, statements.paths_of(said)) if intro else None
+    return Section(key, TITLES[key], intro, said)
+
+
+def _package_lines(texts: Iterable[str]) -> list[Line]:
+    return [statements.line(text, statements.PACKAGE) for text in texts]
+
+
 def cover_letter(manifest: Manifest, facts: LetterFacts, *, request_id: str,
                  generated_at: dt.datetime) -> CoverLetter:
-    """Build the letter for one package."""
-    declared = [k for k in manifest.data_categories if k in facts.categories]
-    cats = declared + sorted(facts.categories - set(declared)) or inventory.collected_keys(manifest)
-    purposes = inventory.purposes_using(manifest, cats)
-    activities = [a for a in ropa.records_of_processing(manifest) if a.id in purposes]
-    recipients = [s.name for s in inventory.recipients_of(manifest, cats)]
-    regions = [r for k, r in manifest.regions.items() if facts.region in (None, k)] \
-        or list(manifest.regions.values())
+    """Build the letter for one package; every statement rests on a declared key or on the package."""
+    known = [k for k in manifest.data_categories if k in facts.categories]
+    found = known + sorted(facts.categories - set(known))
+    cats = found or inventory.collected_keys(manifest)
+    purpose_keys = inventory.purposes_using(manifest, cats)
+    receivers = statements.receivers(manifest, cats, purpose_keys)
+    regions = [k for k in manifest.regions if facts.region in (None, k)] or list(manifest.regions)
+    recipients = statements.recipients(manifest, receivers)
+    transfer_intro, transfer_lines = statements.transfers(manifest, receivers)
+    retention = statements.retention(manifest, cats)
+    sources = statements.sources(manifest, cats)
+    complaint_intro, complaint_lines = statements.complaint(manifest, regions)
     contact = manifest.contacts.privacy_email
+    ask = f"To use any of these rights, write to {contact}" \
+        + (f" or use {manifest.contacts.dsr_url}" if manifest.contacts.dsr_url else "") + "."
     sections = [
-        Section("contents", TITLES["contents"], _contents_intro(facts), tuple(_content_lines(facts))),
-        Section("purposes", TITLES["purposes"], "We use the data in this package for these purposes, "
-                "on these legal grounds:", tuple(_purpose_lines(activities))),
-        Section("categories", TITLES["categories"], "The package holds these kinds of data:",
-                tuple(_category_lines(manifest, cats))),
-        Section("recipients", TITLES["recipients"], "These service providers receive some of these kinds "
-                "of data to do work for us:", tuple(_recipient_lines(activities, recipients))),
-        Section("transfers", TITLES["transfers"], "Where a recipient works outside the European Economic "
-                "Area, this safeguard protects the transfer:",
-                tuple(_transfer_lines(activities, recipients))),
-        Section("retention", TITLES["retention"], "We keep the data only as long as these rules allow:",
-                tuple(_retention_lines(manifest, activities))),
-        Section("source", TITLES["source"], "The data comes from these sources:",
-                tuple(_source_lines(manifest, cats))),
-        Section("automated_decisions", TITLES["automated_decisions"], "",
-                tuple(_automated_lines(manifest))),
-        Section("rights", TITLES["rights"], f"To use any of these rights, write to {contact}"
-                + (f" or use {manifest.contacts.dsr_url}" if manifest.contacts.dsr_url else "") + ".",
-                tuple(_rights_lines(regions))),
-        Section("complaint", TITLES["complaint"], "You may complain to a supervisory authority, in "
-                "particular where you live or work, or where you think the law was broken:",
-                tuple(_complaint_lines(regions, contact))),
-        Section("period", TITLES["period"], "", tuple(facts.period)),
-        Section("withheld", TITLES["withheld"], "Secrets are never shown, only whether they exist; other "
-                "people's data in shared records is replaced by a note.", tuple(facts.withheld)),
-        Section("not_searched", TITLES["not_searched"], "", tuple(facts.not_searched)),
+        _section("contents", statements.line(_contents_intro(facts), statements.PACKAGE),
+                 _package_lines(_content_lines(facts))),
+        _purposes_section(manifest, purpose_keys),
+        _section("categories", statements.line(_categories_intro(bool(found)), statements.PACKAGE),
+                 _category_lines(manifest, cats)),
+        _section("recipients", "These recipients receive some of these kinds of data:"
+                 if receivers else None, recipients),
+        _section("transfers", transfer_intro, transfer_lines),
+        _section("retention", "We keep this data as these rules state:" if retention else None,
+                 retention or [statements.not_stated(manifest, "how long this data is kept")]),
+        _section("source", "The data comes from these sources:" if sources else None,
+                 sources or [statements.not_stated(manifest, "where this data comes from")]),
+        _section("automated_decisions", None, statements.automated(manifest)),
+        _section("rights", statements.line(ask, "contacts/privacy_email",
+                                           "contacts/dsr_url" if manifest.contacts.dsr_url else ""),
+                 statements.rights(manifest, regions)),
+        _section("complaint", complaint_intro, complaint_lines),
+        _section("period", None, _package_lines(facts.period)),
+        _section("withheld", statements.line(
+            "Secrets are never shown, only whether they exist; other people's data in shared records is "
+            "replaced by a note.", statements.PACKAGE), _package_lines(facts.withheld)),
+        _section("not_searched", None, facts.not_searched),
     ]
     return CoverLetter(manifest.controller.legal_name, contact, request_id, generated_at, tuple(sections))
+
+
+def _purposes_section(manifest: Manifest, keys: Sequence[str]) -> Section:
+    said = statements.purposes(manifest, keys)
+    if not said:
+        return _section("purposes", None, [statements.not_stated(manifest, "why this data is used")])
+    grounds = any(p.endswith("/basis") for p in statements.paths_of(said))
+    return _section("purposes", "We use the data in this package for these purposes"
+                    + (", on these legal grounds:" if grounds else ":"), said)
+
+
+def _categories_intro(found: bool) -> str:
+    if found:
+        return "The package holds these kinds of data:"
+    return "No record about you was found; these are the kinds of data we collect:"
 
 
 def _contents_intro(facts: LetterFacts) -> str:
@@ -147,97 +184,26 @@ def _content_lines(facts: LetterFacts) -> list[str]:
     return lines
 
 
-def _unique(lines: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(line for line in lines if line))
-
-
-def _purpose_lines(activities: Sequence[ropa.Activity]) -> list[str]:
-    return [f"{a.purpose} ({'; '.join(a.legal_basis)})" if a.legal_basis else a.purpose for a in activities]
-
-
-def _category_lines(manifest: Manifest, cats: Iterable[str]) -> list[str]:
-    lines = []
+def _category_lines(manifest: Manifest, cats: Iterable[str]) -> list[Line]:
+    """Name each kind of data; a key the manifest does not declare is a fact of the data found."""
+    lines: dict[str, Line] = {}
     for key in cats:
         category = manifest.data_categories.get(key)
         text = inventory.category_label(manifest, key)
         if category is not None and category.description:
             text += f": {category.description}"
-        lines.append(text)
-    return _unique(lines)
+        path = f"data_categories/{key}" if category is not None else statements.PACKAGE
+        lines.setdefault(text, statements.line(text, path))
+    return list(lines.values())
 
 
-def _recipient_lines(activities: Sequence[ropa.Activity], names: Sequence[str]) -> list[str]:
-    lines = _unique(r for a in activities for r in a.recipients if r.split(" (", 1)[0] in names)
-    return lines or ["Nobody outside our company receives this data."]
+def render_markdown(letter: CoverLetter, *, traced: bool = False) -> str:
+    """Return the letter as Markdown; `traced` ends each statement with the keys it rests on (⟦...⟧)."""
+    def mark(*paths: object) -> str:
+        return trace.marker(traced, paths)
 
-
-def _transfer_lines(activities: Sequence[ropa.Activity], names: Sequence[str]) -> list[str]:
-    lines = _unique(t for a in activities for t in a.transfers if t.split(":", 1)[0] in names)
-    return lines or ["None: every recipient of this data processes it inside the European Economic Area."]
-
-
-def _retention_lines(manifest: Manifest, activities: Sequence[ropa.Activity]) -> list[str]:
-    lines = _unique(r for a in activities for r in (*a.retention, *a.erasure_limits))
-    if not lines:
-        lines = notice_context.build(manifest).retention_rules
-    return lines or ["We keep the data only as long as the purposes above need it, then erase it."]
-
-
-def _source_lines(manifest: Manifest, cats: Sequence[str]) -> list[str]:
-    by_source: dict[str, list[str]] = {}
-    for key in cats:
-        category = manifest.data_categories.get(key)
-        for source in category.source if category else ("provided",):
-            by_source.setdefault(source, []).append(inventory.category_label(manifest, key))
-    lines = []
-    for where, names in by_source.items():
-        origin = labels.label(labels.SOURCES, where)
-        if where == "social_login":
-            providers = [s.name for s in manifest.social_logins if inventory.touches(s.categories, cats)]
-            if providers:
-                origin = f"the sign-in provider you use ({labels.human_list(providers, 'or')})"
-        lines.append(f"From {origin}: {labels.human_list(_unique(names))}.")
-    return lines
-
-
-def _automated_lines(manifest: Manifest) -> list[str]:
-    if not manifest.automated_decisions:
-        return ["We take no decision about you based solely on automated processing, profiling included, "
-                "that has legal or similarly significant effects for you."]
-    lines = []
-    for decision in manifest.automated_decisions:
-        text = f"{decision.name}: {decision.description}"
-        if decision.legal_effect:
-            text += f" It has legal or similarly significant effects; to have a person review it: " \
-                    f"{decision.human_review}"
-        lines.append(text)
-    return lines
-
-
-def _rights_lines(regions: Sequence[Region]) -> list[str]:
-    lines = []
-    for region in regions:
-        rights = [labels.label(labels.RIGHTS, r) for r in region.rights]
-        deadline = f" We answer within {region.deadline.describe()}"
-        if region.extension:
-            deadline += f", extendable by {region.extension.describe()} where the law allows"
-        lines.append(f"{region.name} ({region.law}): {'; '.join(rights)}.{deadline}.")
-    return lines
-
-
-def _complaint_lines(regions: Sequence[Region], contact: str) -> list[str]:
-    lines = []
-    for region in regions:
-        if region.authority is not None:
-            where = f" ({region.authority.url})" if region.authority.url else ""
-            lines.append(f"{region.name}: {region.authority.name}{where}")
-    return lines or [f"Write to us first at {contact}; you may also complain to the data protection or "
-                     "consumer protection authority where you live."]
-
-
-def render_markdown(letter: CoverLetter) -> str:
-    """Return the letter as Markdown."""
-    return _environment(False).get_template("cover-letter.md.j2").render(letter=letter).strip() + "\n"
+    template = _environment(False).get_template("cover-letter.md.j2")
+    return template.render(letter=letter, mark=mark, package=statements.PACKAGE).strip() + "\n"
 
 
 def render_html(letter: CoverLetter) -> str:

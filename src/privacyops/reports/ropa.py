@@ -88,7 +88,7 @@ def receivers_of(manifest: schema.Manifest, purpose: str) -> list[Receiver]:
     return [r for r in everyone if purpose in r.purposes]
 
 
-def _links_complete(manifest: schema.Manifest) -> bool:
+def links_complete(manifest: schema.Manifest) -> bool:
     """Return whether recipients are declared and every one names its purposes."""
     stated = declared(manifest, ("subprocessors",)) or declared(manifest, ("recipients",))
     everyone: list[Receiver] = [*manifest.subprocessors, *manifest.recipients]
@@ -101,7 +101,7 @@ def _recipient_lines(manifest: schema.Manifest, recipients: list[Receiver]) -> l
         what = labels.label(labels.SERVICE_CATEGORIES, r.service) if isinstance(r, schema.Subprocessor) \
             else labels.label(labels.RECIPIENT_KINDS, r.kind)
         lines.append(f"{r.name} ({what}, {r.country or 'country not declared'})")
-    if not lines and _links_complete(manifest):
+    if not lines and links_complete(manifest):
         # Every recipient names its purposes, so none here is a fact, not a gap.
         return ["None: no recipient receives personal data for this purpose"]
     return list(dict.fromkeys(lines))
@@ -155,7 +155,7 @@ def _transfers(manifest: schema.Manifest, recipients: list[Receiver]) -> list[st
     """State, per recipient of the purpose, whether data leaves the controller's home and on what ground."""
     home, countries = home_countries(manifest)
     if not recipients:
-        return ["None: no recipient, so no transfer"] if _links_complete(manifest) else []
+        return ["None: no recipient, so no transfer"] if links_complete(manifest) else []
     if not countries:
         return ["Not assessed: the controller's country is not declared (controller.country)"]
     lines = []
@@ -173,26 +173,38 @@ def _retention(manifest: schema.Manifest, purpose: schema.Purpose) -> list[str]:
     lines = []
     for rule in manifest.retention.rules:
         if inventory.touches(inventory.rule_categories(manifest, rule), purpose.categories):
-            if rule.period is None:
-                lines.append(f"{rule.name}: kept {labels.open_ended(rule.trigger, rule.reason)}")
-                continue
-            action = labels.label(labels.RETENTION_ACTIONS, rule.action)
-            trigger = labels.label(labels.RETENTION_TRIGGERS, rule.trigger)
-            lines.append(f"{rule.name}: {action} {labels.duration(rule.period)} {trigger}")
+            lines.append(retention_line(rule))
     return lines
+
+
+def retention_line(rule: schema.RetentionRule) -> str:
+    """Return a retention rule in words, e.g. 'Accounts: erased 30 days after the account is closed'."""
+    if rule.period is None:
+        return f"{rule.name}: kept {labels.open_ended(rule.trigger, rule.reason)}"
+    action = labels.label(labels.RETENTION_ACTIONS, rule.action)
+    trigger = labels.label(labels.RETENTION_TRIGGERS, rule.trigger)
+    return f"{rule.name}: {action} {labels.duration(rule.period)} {trigger}"
 
 
 def _erasure_limits(manifest: schema.Manifest, purpose: schema.Purpose) -> list[str]:
     lines = [f"{where} kept under legal hold '{hold.name}' for {labels.duration(hold.period)}: {hold.reason}"
              for where, hold in inventory.holds_on(manifest, purpose.categories)]
+    backup = backup_line(manifest)
+    return [*lines, backup] if backup else lines
+
+
+def backup_line(manifest: schema.Manifest) -> str:
+    """Return what the manifest declares about backups that cannot be erased at once, or ''."""
     backups = manifest.retention.backups
     isolated = declared(manifest, ("retention", "backups", "isolated_until_deletion"))
     if isolated and backups.isolated_until_deletion:
         text = "Backups that cannot be erased at once are isolated from any processing until they are deleted"
         if backups.overwritten_after_days:
             text += f" (overwritten after {backups.overwritten_after_days} days)"
-        lines.append(text)
-    return lines
+        return text
+    if backups.overwritten_after_days:
+        return f"Backups are overwritten after {backups.overwritten_after_days} days"
+    return ""
 
 
 def to_json(activities: list[Activity]) -> str:
