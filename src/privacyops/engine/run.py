@@ -107,12 +107,13 @@ def run_access(plan: Plan, connectors: Mapping[str, Connector],
 
 
 def run_erasure(plan: Plan, connectors: Mapping[str, Connector], key: bytes,
-                identities: Mapping[str, Any], *, own: Mapping[str, Iterable[str]] | None = None
-                ) -> ErasureResult:
+                identities: Mapping[str, Any], *, own: Mapping[str, Iterable[str]] | None = None,
+                prove: bool = True) -> ErasureResult:
     """Erase the subject's rows step by step, then re-query every finder to prove nothing is left.
 
     ``own`` adds identifying values found earlier (a first collection kept before any change), so a
     step run again after its parent rows are gone still redacts the subject's name from free text.
+    ``prove=False`` leaves the proof out, for a caller that proves the whole erasure once at its end.
     """
     _expect(plan, "erasure")
     if not key:
@@ -132,7 +133,7 @@ def run_erasure(plan: Plan, connectors: Mapping[str, Connector], key: bytes,
             _block_ancestors(plan, table.id, blocked)
         elif step.operation == "erase" and table.row_action == "keep" and table.hold and found.keys(table.id):
             result.held[table.id] = len(found.rows[table.id])
-    result.evidence = _evidence(plan, connectors, found)
+    result.evidence = _evidence(plan, connectors, found) if prove else []
     return result
 
 

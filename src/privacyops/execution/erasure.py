@@ -50,13 +50,20 @@ def seeds(subject: Mapping[str, Any]) -> Iterator[dict[str, str]]:
 
 def run_step(plan: Plan, step: Step, connectors: Mapping[str, Connector], key: bytes,
              subject: Mapping[str, Any]) -> StepResult:
-    """Run one erasure step of the plan for every identity seed; safe to run again after a crash."""
-    single = replace(plan, steps=(step,))
+    """Run one erasure step of the plan for every identity seed; safe to run again after a crash.
+
+    Only the step's table and the tables that lead to it are read again: the seeds carry every identity
+    the first collection found, and the proof is the run's own `verify` step, so neither a collection of
+    the other tables nor a proof per step is needed.
+    """
+    needed = ancestors(plan, step.table) | {step.table}
+    single = replace(plan, steps=(step,), tables=tuple(t for t in plan.tables if t.id in needed))
     rows, held = 0, {}
     for seed in seeds(subject):
         if not seed:
             continue
-        result = engine_run.run_erasure(single, connectors, key, seed, own=subject.get("own") or {})
+        result = engine_run.run_erasure(single, connectors, key, seed, own=subject.get("own") or {},
+                                        prove=False)
         (outcome,) = result.steps
         if outcome.status != "done":
             return StepResult(False, rows, outcome.reason or outcome.status)

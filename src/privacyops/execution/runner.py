@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from privacyops.audit import chain
 from privacyops.engine import plan as engine_plan
-from privacyops.execution import closing, erasure, handlers, retrying
+from privacyops.execution import closing, failure, handlers, retrying
 from privacyops.execution.env import ExecutionEnv
 from privacyops.execution.handlers import Call, Outcome
 from privacyops.execution.steps import StepSpec, StepState, claim, create_steps, finish, release, steps_of
-from privacyops.requests import errors, notify, period, records
+from privacyops.requests import errors, period, records
 from privacyops.requests.states import RequestState
 from privacyops.store.models.execution import ExecutionRun, ExecutionStep
 
@@ -30,6 +30,8 @@ ERASING = ("erasure", "account_deletion")
 RESTRICTING = ("restriction", "objection", "marketing_opt_out")
 STARTABLE = (RequestState.VERIFIED, RequestState.IN_PROGRESS, RequestState.DEEMED_REFUSAL)
 RUN_FAILED = "failed"
+STOPS = ("busy", "waiting", retrying.RETRYING)  # a run stops here and is queued again when it may go on
+INLINE = ("close",)  # steps that do no I/O outside the store: run in the transaction that claims them
 
 
 class ExecutionError(errors.RequestRuleError):
@@ -117,16 +119,45 @@ def identities_of(session: Session, request_id: str) -> dict[str, str]:
 
 
 def run_request(sessions: sessionmaker[Session], env: ExecutionEnv, request_id: str) -> RunReport:
-    """Run the request's steps in order until it closes, waits, or a step fails."""
+    """Run the request's steps in order until it closes, waits, or a step fails.
+
+    Each commit records a step's outcome together with the claim of the next step, and the closing
+    step (no I/O outside the store) runs inside the transaction that claims it: the store still shows
+    every step start and end, a killed worker leaves at most one step running, in half the commits.
+    """
+    done: tuple[Call, int, Outcome] | None = None
     while True:
         with sessions.begin() as session:
-            step = _next_step(session, request_id)
-            number = step.number if step is not None else None
-        if number is None:
-            return report(sessions, request_id)
-        state = run_step(sessions, env, request_id, number)
-        if state in ("busy", "waiting", retrying.RETRYING):
-            return report(sessions, request_id, reason=state)
+            if done is not None:
+                state = _record(session, env, request_id, done[0].number, done[1], done[2])
+                if state in STOPS:
+                    return _report(session, request_id, state)
+            claimed = _claim_next(session, env, request_id)
+            while isinstance(claimed, tuple) and claimed[0].operation in INLINE:
+                state = _record(session, env, request_id, claimed[0].number, claimed[1], _outcome(claimed[0]))
+                if state in STOPS:
+                    return _report(session, request_id, state)
+                claimed = _claim_next(session, env, request_id)
+            if not isinstance(claimed, tuple):
+                return _report(session, request_id, claimed)
+        done = (*claimed, _outcome(claimed[0]))
+
+
+def _claim_next(session: Session, env: ExecutionEnv, request_id: str) -> tuple[Call, int] | str:
+    """Claim the first unfinished step: its call and attempt; "" when none is left, "busy" if taken."""
+    step = _next_step(session, request_id)
+    if step is None:
+        return ""
+    if not claim(session, step, env.now(), env.lease):
+        return "busy"
+    return _call(session, env, step), step.attempts
+
+
+def _outcome(call: Call) -> Outcome:
+    try:
+        return (closing.close if call.operation == "close" else handlers.HANDLERS[call.operation])(call)
+    except Exception as exc:  # a bug or an outage: the step fails with the reason, never silently
+        return handlers.failed(f"{type(exc).__name__}: {exc}")
 
 
 def _next_step(session: Session, request_id: str) -> ExecutionStep | None:
@@ -146,10 +177,7 @@ def run_step(sessions: sessionmaker[Session], env: ExecutionEnv, request_id: str
             return "busy"
         call = _call(session, env, step)
         attempt = step.attempts
-    try:
-        outcome = (closing.close if call.operation == "close" else handlers.HANDLERS[call.operation])(call)
-    except Exception as exc:  # a bug or an outage: the step fails with the reason, never silently
-        outcome = handlers.failed(f"{type(exc).__name__}: {exc}")
+    outcome = _outcome(call)
     with sessions.begin() as session:
         return _record(session, env, request_id, number, attempt, outcome)
 
@@ -199,7 +227,7 @@ def _record(session: Session, env: ExecutionEnv, request_id: str, number: int, a
                  data={"step": step.number, "name": step.name, "state": step.state, "rows": step.rows,
                        "attempt": step.attempts, "reason": step.reason})
     if outcome.state == StepState.FAILED:
-        _after_failure(session, env, run, step)
+        failure.block_after(session, env, run, step, identities_of(session, request_id))
     return step.state
 
 
@@ -224,30 +252,6 @@ def _update_run(run: ExecutionRun, outcome: Outcome, now: Any) -> None:
     run.updated_at = now
 
 
-def _after_failure(session: Session, env: ExecutionEnv, run: ExecutionRun, failed: ExecutionStep) -> None:
-    """Block what depends on the failed step; the request stays open and the failure is loud (ER-6)."""
-    later = [s for s in steps_of(session, run.request_id)
-             if s.number > failed.number and s.state == StepState.PENDING]
-    waiting_tables: set[str] = set()
-    if failed.operation in ("erase", "detach") and failed.target and run.kind in ERASING:
-        plan = engine_plan.build_plan(env.manifest, identities_of(session, run.request_id), "erasure")
-        waiting_tables = erasure.ancestors(plan, failed.target)
-    # Every step works on what "find the subject" found: without it an erasure would find nothing to
-    # erase and pass, so a failed collect blocks them all until `request run --retry`.
-    found_nothing = failed.operation == "collect"
-    for step in later:
-        table_step = step.operation in ("erase", "detach")
-        if found_nothing or not table_step or step.target in waiting_tables:
-            waits = table_step and not found_nothing
-            why = f"waits for {failed.target}, which failed" if waits else f"step {failed.number} failed"
-            finish(step, StepState.BLOCKED, env.now(), reason=why)
-    run.status = RUN_FAILED
-    failures = {**run.outcome.get("failures", {}), str(failed.number): f"{failed.name}: {failed.reason}"}
-    run.outcome = {**run.outcome, "failures": failures}
-    notify.to_team(session, env.service, f"request {run.request_id}: a step failed, the request stays open",
-                   [f"step {failed.number} ({failed.name}): {failed.reason}"])
-
-
 def retry(session: Session, request_id: str, *, actor: str) -> int:
     """Set failed and blocked steps back to pending (after the cause was fixed); returns how many."""
     run = session.get(ExecutionRun, request_id)
@@ -266,10 +270,13 @@ def retry(session: Session, request_id: str, *, actor: str) -> int:
 def report(sessions: sessionmaker[Session], request_id: str, reason: str = "") -> RunReport:
     """Describe where the run of a request stands."""
     with sessions() as session:
-        run = session.get(ExecutionRun, request_id)
-        if run is None:
-            raise ExecutionError(f"request {request_id} was never started", field="id")
-        steps = [{"number": s.number, "name": s.name, "state": s.state, "attempts": s.attempts,
-                  "rows": s.rows, "reason": s.reason} for s in steps_of(session, request_id)]
-        status = run.status
-    return RunReport(request_id, status, steps, reason)
+        return _report(session, request_id, reason)
+
+
+def _report(session: Session, request_id: str, reason: str = "") -> RunReport:
+    run = session.get(ExecutionRun, request_id)
+    if run is None:
+        raise ExecutionError(f"request {request_id} was never started", field="id")
+    steps = [{"number": s.number, "name": s.name, "state": s.state, "attempts": s.attempts,
+              "rows": s.rows, "reason": s.reason} for s in steps_of(session, request_id)]
+    return RunReport(request_id, run.status, steps, reason)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from privacyops.execution import runner
 from privacyops.execution.env import ExecutionEnv
-from privacyops.opendsr import routing
+from privacyops.opendsr import routing, scope
 from privacyops.requests import records
 from privacyops.requests.states import RequestState
 from privacyops.store.models.execution import ExecutionRun
@@ -32,6 +32,20 @@ def ready(session: Session) -> list[str]:
     return list(session.execute(query).scalars())
 
 
+def became_ready(session: Session) -> list[str]:
+    """Return the ids of requests in this session that may run and have no run yet (call before commit).
+
+    The API starts their runs itself right after committing, one hop instead of a sweep over the store.
+    """
+    candidates = [obj.id for obj in list(session.identity_map.values())
+                  if isinstance(obj, SubjectRequest) and obj.state in READY_STATES]
+    if not candidates:
+        return []
+    query = sa.select(ExecutionRun.request_id).where(ExecutionRun.request_id.in_(candidates))
+    started = set(session.execute(query).scalars())
+    return [c for c in candidates if c not in started]
+
+
 def start_or_forward(sessions: sessionmaker[Session], env: ExecutionEnv, request_id: str) -> bool:
     """Forward the request when its data is only customers' (True), else fix its steps (False).
 
@@ -41,7 +55,7 @@ def start_or_forward(sessions: sessionmaker[Session], env: ExecutionEnv, request
     with sessions.begin() as session:
         lock = sa.select(SubjectRequest.id).where(SubjectRequest.id == request_id).with_for_update()
         session.execute(lock)
-        if session.get(ExecutionRun, request_id) is None:
+        if session.get(ExecutionRun, request_id) is None and _may_forward(env):
             request = records.get_request(session, request_id)
             forward = routing.forward_if_processor_only(session, env.service, request, env.manifest,
                                                         env.connectors)
@@ -49,3 +63,9 @@ def start_or_forward(sessions: sessionmaker[Session], env: ExecutionEnv, request
                 return True
         runner.start(session, env, request_id, actor="worker")  # no change if already started
     return False
+
+
+def _may_forward(env: ExecutionEnv) -> bool:
+    # Looking for the subject's rows only to learn that nothing is a customer's costs a whole collection;
+    # a manifest without processor tables cannot forward, so the run starts at once.
+    return bool(scope.processor_tables(env.manifest))

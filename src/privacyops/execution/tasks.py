@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 RUN_TASK = "execution_run_request"
 DISPATCH_READY_TASK = "execution_dispatch_ready"
+(OUTBOX_TASK,) = jobs.needs("requests_send_outbox")
 
 
 def build_env(settings: Settings) -> ExecutionEnv:
@@ -69,11 +70,22 @@ def run_request(ctx: jobs.JobContext, request_id: str) -> str:
     """Run the request's pending steps; the store says what is left, so running twice is safe."""
     env = SHARED_ENV.get(ctx.settings)
     if start.start_or_forward(ctx.sessions, env, request_id):
+        _send_mail(ctx)
         return "forwarded_to_controller"
     report = runner.run_request(ctx.sessions, env, request_id)
     if report.reason == retrying.RETRYING:
         _retry_later(ctx, report)
+    if report.closed or report.status == runner.RUN_FAILED:
+        _send_mail(ctx)
     return report.status
+
+
+def _send_mail(ctx: jobs.JobContext) -> None:
+    """Send the mail the run wrote (the answer, a failure alert) now rather than at the next sweep."""
+    try:
+        ctx.queue.enqueue(OUTBOX_TASK)
+    except Exception as exc:  # the outbox sweep sends it within a minute
+        log.warning("could not queue %s: %s", OUTBOX_TASK, type(exc).__name__)
 
 
 def _retry_later(ctx: jobs.JobContext, report: runner.RunReport) -> None:

@@ -67,3 +67,26 @@ def test_main_writes_the_schema(tmp_path: Any, capsys: pytest.CaptureFixture[str
     assert schema.main([str(target)]) == 0
     assert json.loads(target.read_text()) == schema.access_package_schema()
     assert str(target) in capsys.readouterr().out
+
+
+@pytest.mark.req("AC-3")
+def test_the_compiled_check_and_jsonschema_agree_on_every_document_above() -> None:
+    compiled = schema._compiled()
+    assert compiled is not None, "jsonschema-rs is a dependency: the package check would be 60x slower"
+    assert compiled.is_valid(minimal())
+    for change in (lambda d: d["information"].pop("complaint"),
+                   lambda d: d["records"][0]["fields"]["f"].__setitem__("disclosure", "partly"),
+                   lambda d: d.__setitem__("extra", 1)):
+        document = copy.deepcopy(minimal())
+        change(document)
+        assert not compiled.is_valid(document)
+        assert not jsonschema.Draft202012Validator(schema.access_package_schema()).is_valid(document)
+
+
+def test_jsonschema_decides_what_the_compiled_check_refuses() -> None:
+    # The compiled check reads "date-time" strictly; jsonschema without a date-time checker does not,
+    # and a document it accepts is accepted as before.
+    document = minimal()
+    document["generated_at"] = "2025-01-01 00:00"
+    assert not schema._compiled().is_valid(document)
+    schema.validate(document)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from privacyops import jobs
 from privacyops.api import deps
+from privacyops.execution import start
 from privacyops.requests import (
     context,
     decisions,
@@ -40,8 +41,8 @@ from privacyops.requests.context import ServiceContext
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1/requests", tags=["subject requests"])
-# After a change: send its messages, and start the run of a request that became ready.
-AFTER_CHANGE_TASKS = jobs.needs("requests_send_outbox", "execution_dispatch_ready")
+# After a change: start the run of a request that became ready, and send the change's messages.
+RUN_TASK, OUTBOX_TASK = jobs.needs("execution_run_request", "requests_send_outbox")
 
 Reviewer = Annotated[deps.Principal, deps.require_role("reviewer")]
 Viewer = Annotated[deps.Principal, deps.require_role("viewer")]
@@ -107,12 +108,15 @@ def enforce_limits(
 
 
 def commit_and_dispatch(session: Session, services: deps.Services) -> None:
-    """Commit the change with its messages, then ask a worker to send them and start ready runs."""
+    """Commit the change with its messages, then ask a worker to start ready runs and send the messages."""
+    ready = start.became_ready(session)
     session.commit()
-    # A verified or approved request starts its run too; the periodic reconciler catches any miss.
-    for task in AFTER_CHANGE_TASKS:
+    # The run is queued first, so that a worker free for one task answers before it mails; a request
+    # whose run was never queued is started by the periodic reconciler.
+    calls: list[tuple[str, tuple[str, ...]]] = [(RUN_TASK, (request_id,)) for request_id in ready]
+    for task, args in [*calls, (OUTBOX_TASK, ())]:
         try:
-            services.queue.enqueue(task)
+            services.queue.enqueue(task, *args)
         except Exception as exc:  # the periodic sweeps do the work later
             log.warning("could not queue %s: %s", task, type(exc).__name__)
 
