@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from privacyops.manifest import schema
+from privacyops.manifest.declared import declared
 from privacyops.reports import inventory, markdown
 from privacyops.reports.ccpa_categories import CCPA_CATEGORIES
 
@@ -84,7 +85,9 @@ def _row(manifest: schema.Manifest, letter: str, title: str, examples: str, stat
     keys = inventory.keys_for_letter(manifest, letter)
     sources: list[str] = []
     for key in keys:
-        sources += [s for s in manifest.data_categories[key].source if s not in sources]
+        # A source the category does not declare is a default, not a fact about where the data comes from.
+        if declared(manifest, ("data_categories", key, "source")):
+            sources += [s for s in manifest.data_categories[key].source if s not in sources]
     return CcpaRow(
         letter=letter,
         title=title,
@@ -175,14 +178,17 @@ def to_markdown(manifest: schema.Manifest, recorded: Iterable[RecordedDisclosure
     ]
     d = ccpa_disclosures(manifest, recorded)
     window = f"{d.window_start.isoformat()} to {d.as_of.isoformat()}"
+    # "none" is a statement only when the notice declares its disclosures; otherwise nothing is recorded.
+    nothing = "none" if declared(manifest, ("notice", "ccpa_disclosures")) \
+        else "none recorded; not declared (notice.ccpa_disclosures)"
     lines = [
         f"# California categories of personal information: {manifest.controller.legal_name}", "",
         markdown.table(("Category", "Collected", "Data categories", "Purposes", "Recipients", "Notice says"),
                        rows), "",
         f"## Disclosures, {window}", "",
-        f"- Sold: {', '.join(d.sold) or 'none'}",
-        f"- Shared for cross-context behavioural advertising: {', '.join(d.shared) or 'none'}",
-        f"- Disclosed for a business purpose: {', '.join(d.business_purpose) or 'none'}",
+        f"- Sold: {', '.join(d.sold) or nothing}",
+        f"- Shared for cross-context behavioural advertising: {', '.join(d.shared) or nothing}",
+        f"- Disclosed for a business purpose: {', '.join(d.business_purpose) or nothing}",
     ]
     if d.advertising_trackers:
         lines.append(f"- Third-party advertising trackers: {', '.join(d.advertising_trackers)}")

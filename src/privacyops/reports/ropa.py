@@ -147,7 +147,12 @@ def legal_basis_lines(manifest: schema.Manifest, purpose: schema.Purpose) -> lis
 
 
 def _subjects(manifest: schema.Manifest, purpose: schema.Purpose) -> list[str]:
-    keys = purpose.subjects or tuple(manifest.data_subjects)
+    """Return the purpose's declared data subjects; the only declared group stands in for an unnamed one.
+
+    With several groups and none named, the record stays empty (a gap that `missing_fields` reports)
+    rather than linking every group, such as job applicants, to every purpose.
+    """
+    keys = purpose.subjects or (tuple(manifest.data_subjects) if len(manifest.data_subjects) == 1 else ())
     return [manifest.data_subjects[k].name if k in manifest.data_subjects else k for k in keys]
 
 

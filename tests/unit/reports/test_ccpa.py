@@ -127,3 +127,13 @@ def test_report_is_plain_json_and_markdown() -> None:
     assert "| K. Sensitive personal information | YES |" in text
     assert "NO (differs; computed value used)" in text
     assert "- Sold: none" in text
+
+
+@pytest.mark.req("NV-3")
+def test_a_source_or_a_none_the_manifest_does_not_declare_is_not_stated() -> None:
+    # The bare manifest declares no source for its email category and no twelve-month disclosures.
+    rows = {r.letter: r for r in ccpa.ccpa_table(bare())}
+    assert rows["A"].collected and rows["A"].sources == ()
+    text = ccpa.to_markdown(bare())
+    assert "- Sold: none recorded; not declared (notice.ccpa_disclosures)" in text
+    assert "- Sold: none\n" not in text

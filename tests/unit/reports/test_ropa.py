@@ -56,6 +56,17 @@ def test_bare_manifest_names_what_it_lacks() -> None:
     assert activity.legal_basis == ("GDPR: Performance of a contract (Art. 6(1)(b))",)
 
 
+@pytest.mark.req("RK-2")
+def test_a_purpose_naming_no_subjects_is_a_gap_not_every_group() -> None:
+    def unnamed(d: dict[str, Any]) -> None:
+        d["purposes"]["marketing_communications"].pop("subjects")
+
+    activities = {a.id: a for a in ropa.records_of_processing(edited(unnamed))}
+    assert activities["marketing_communications"].data_subjects == ()
+    assert "data_subjects" in activities["marketing_communications"].missing_fields()
+    assert activities["recruiting"].data_subjects == ("People who apply for a job with us",)
+
+
 def test_content_of_the_marketing_activity() -> None:
     activities = {a.id: a for a in ropa.records_of_processing(seed())}
     marketing = next(a for a in activities.values() if "GDPR: Consent (Art. 6(1)(a))" in a.legal_basis)
