@@ -14,6 +14,6 @@ export PRIVACYOPS_CHROMIUM="${PRIVACYOPS_CHROMIUM:-$(command -v chromium)}"
 "$python" scripts/audit_dependencies.py  # known vulnerabilities fail the run; an unreachable service warns
 report=build/req-report.json  # which requirement ids each test proves, and how it did
 "$python" -m pytest --db sqlite --req-report="$report" "$@"  # joined: a path pytest must not take for a test
-"$python" -m pytest --db postgres -m "not browser" tests/integration tests/acceptance tests/e2e "$@"
+"$python" -m pytest --db postgres -m "not browser" tests/integration tests/acceptance tests/e2e tests/chaos "$@"
 # Every id the code claims (src/) needs a passing test; only a run of the whole suite can tell.
 if [ "$#" -eq 0 ]; then "$python" -m tests.reqtrace --report "$report" --strict --brief; fi

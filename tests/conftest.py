@@ -28,6 +28,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("PRIVACYOPS_TEST_DB", "sqlite"),
         help="database backend for the store and demo tests (env PRIVACYOPS_TEST_DB)",
     )
+    parser.addoption(
+        "--chaos-trials",
+        type=int,
+        default=int(os.environ.get("PRIVACYOPS_CHAOS_TRIALS", "20")),
+        help="kill-and-restart trials of tests/chaos (env PRIVACYOPS_CHAOS_TRIALS; bench/chaos runs 200)",
+    )
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Leave the chaos tier out on SQLite: its workers share a PostgreSQL store and queue."""
+    if collection_path.name == "chaos" and config.getoption("--db") != "postgres":
+        return True
+    return None
 
 
 @pytest.fixture(scope="session")

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+RETRY_AFTER_SECONDS = 5
 MAX_LISTED = 20  # a body with thousands of bad items still gets a short answer
 MAX_RULE_CHARS = 300
 
@@ -111,8 +113,20 @@ async def unstorable_value(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": {"field": "request", "rule": rule}}, status_code=422)
 
 
+async def store_unavailable(request: Request, exc: Exception) -> Response:
+    """Answer 503 with Retry-After while the store or the queue cannot be reached (a restart, a failover).
+
+    Nothing the caller sent is wrong, and nothing half-done was kept: the transaction was never committed.
+    """
+    rule = "the database cannot be reached right now; nothing was stored, try again shortly"
+    return JSONResponse({"detail": {"field": "service", "rule": rule}}, status_code=503,
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def install(app: FastAPI) -> None:
     """Make every error answer of ``app`` use the documented shape."""
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(DataError, unstorable_value)
+    app.add_exception_handler(OperationalError, store_unavailable)
+    app.add_exception_handler(psycopg.OperationalError, store_unavailable)

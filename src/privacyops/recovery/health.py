@@ -57,6 +57,8 @@ def _kind(step: ExecutionStep, now: datetime) -> str | None:
 
 def _system(manifest: Manifest | None, step: ExecutionStep) -> str | None:
     """Name the system the step waits on: the one holding its table, or the table its reason names."""
+    if step.target and "." in step.target:
+        return step.target.split(".", 1)[0]  # a plan's table id: system.table
     tables = [step.target] if step.target else TABLE_IN_REASON.findall(step.reason or "")
     if manifest is None:
         return None
