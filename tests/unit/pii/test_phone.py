@@ -23,6 +23,7 @@ CASES = [
     ("ssn 536-22-8145", []),
     ("the count was 1234567890", []),
     ('"GET /index HTTP/1.1" 404 35741 "-"', []),
+    ("opendsr_send_callbacks: 77083171-9401-47fd-a0c1-3f2e8b9d1c55 done", []),  # a task id in a log line
 ]
 
 

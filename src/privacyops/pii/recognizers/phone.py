@@ -45,6 +45,7 @@ _SEPARATED = re.compile(r"[ .\-()/]")
 _DIGIT_RUN = re.compile(r"^\d+$")
 _NON_DIGIT = re.compile(r"[^0-9]")
 _QUERY_KEY = re.compile(r"[?&][\w.%-]{1,40}=$")
+_UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}(?![0-9A-Za-z])")
 
 
 class PhoneRecognizer(Recognizer):
@@ -78,6 +79,8 @@ class PhoneRecognizer(Recognizer):
         after = text[stop] if stop < top else ""
         if after and (after.isalnum() or after in "_@/"):
             return []
+        if after == "-" and _UUID.match(text, start):
+            return []  # the first group of a UUID (a task or record id in a log line)
         value, end = candidate.value, candidate.end
         signal: int | None = None
         if candidate.pattern.kind == "bare":
