@@ -32,18 +32,35 @@ def ready(session: Session) -> list[str]:
     return list(session.execute(query).scalars())
 
 
+READY_KEY = "privacyops.requests_made_ready"
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _note_ready(session: Session, *_: object) -> None:
+    # A flushed request may be garbage by commit time (the session holds it weakly): note its id now.
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, SubjectRequest) and obj.state in READY_STATES:
+            session.info.setdefault(READY_KEY, set()).add(obj.id)
+
+
 def became_ready(session: Session) -> list[str]:
-    """Return the ids of requests in this session that may run and have no run yet (call before commit).
+    """Return the ids of requests this session made ready that have no run yet (call before commit).
 
     The API starts their runs itself right after committing, one hop instead of a sweep over the store.
     """
-    candidates = [obj.id for obj in list(session.identity_map.values())
-                  if isinstance(obj, SubjectRequest) and obj.state in READY_STATES]
-    if not candidates:
+    session.flush()  # what the store will hold at commit, so that it alone decides
+    noted: set[str] = session.info.pop(READY_KEY, set())
+    if not noted:
         return []
-    query = sa.select(ExecutionRun.request_id).where(ExecutionRun.request_id.in_(candidates))
-    started = set(session.execute(query).scalars())
-    return [c for c in candidates if c not in started]
+    # A request noted on its way through (verified, then awaiting approval) is ready only if it still is.
+    query = (
+        sa.select(SubjectRequest.id)
+        .outerjoin(ExecutionRun, ExecutionRun.request_id == SubjectRequest.id)
+        .where(SubjectRequest.id.in_(sorted(noted)), SubjectRequest.state.in_(READY_STATES),
+               ExecutionRun.request_id.is_(None))
+        .order_by(SubjectRequest.received_at)
+    )
+    return list(session.execute(query).scalars())
 
 
 def start_or_forward(sessions: sessionmaker[Session], env: ExecutionEnv, request_id: str) -> bool:
