@@ -84,6 +84,20 @@ def _print_detail(session: Session, request: Any, as_json: bool) -> None:
     )
 
 
+def _pairs(items: list[str], option: str) -> dict[str, str]:
+    """Read NAME=VALUE options; an error names the option and shows the form expected."""
+    from privacyops.requests import errors
+
+    found: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise errors.RequestRuleError(f"write FIELD=CORRECT_VALUE, e.g. name=Ada King (got {name!r}=...)",
+                                          field=option)
+        found[name.strip()] = value
+    return found
+
+
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="File, list and decide subject requests.", no_args_is_help=True)
     app.add_typer(group, name="request")
@@ -100,6 +114,9 @@ def register(app: typer.Typer) -> None:
         lookback: str | None = typer.Option(
             None, "--lookback",
             help="Access: the period asked for: all, 12m, extended or a date (YYYY-MM-DD).",
+        ),
+        corrections: list[str] = typer.Option(
+            [], "--set", help="Rectification: FIELD=CORRECT_VALUE, e.g. name='Ada King' (repeatable)."
         ),
         as_json: bool = JsonOption,
         database: str | None = DbOption,
@@ -121,6 +138,7 @@ def register(app: typer.Typer) -> None:
                 details=details,
                 verified=verified,
                 lookback=lookback,
+                corrections=_pairs(corrections, "--set"),
             )
             result = rservice.submit(session, ctx, submission, actor=actor())
             if not result.created:

@@ -19,6 +19,7 @@ from privacyops.execution import correct, erasure, export, fanout, restriction
 from privacyops.execution.env import ExecutionEnv
 from privacyops.execution.steps import StepState
 from privacyops.package import lookback
+from privacyops.requests import corrections as rcorrections
 
 
 @dataclass(frozen=True)
@@ -128,15 +129,21 @@ def package(call: Call) -> Outcome:
 
 
 def rectify(call: Call) -> Outcome:
-    corrections = call.params.get("corrections") or {}
+    corrections = corrections_by_category(call)
     if not corrections:
-        return failed("a rectification needs corrections: category=new value")
+        return failed("the request gives no correct values: a reviewer adds them on approval "
+                      "(corrections), or run it with `privacyops request run ID --set FIELD=VALUE`")
     try:
         rows = correct.apply_corrections(call.env.manifest, plan_of(call), call.env.connectors,
                                          call.subject.get("keys", {}), corrections)
     except correct.CorrectionRefused as exc:
         return failed(str(exc))
     return Outcome(rows=rows, record={"corrected": sorted(corrections)})
+
+
+def corrections_by_category(call: Call) -> dict[str, str]:
+    """Return the request's corrections keyed by the categories they change (fields name their category)."""
+    return rcorrections.by_category(call.env.manifest, call.params.get("corrections") or {})
 
 
 def restrict(call: Call) -> Outcome:
@@ -191,7 +198,7 @@ def notify_recipients(call: Call) -> Outcome:
 
 def _categories_concerned(call: Call) -> list[str]:
     if call.request_type == "rectification":
-        return sorted(call.params.get("corrections") or {})
+        return sorted(corrections_by_category(call))
     if call.request_type in ("erasure", "account_deletion"):
         return fanout.plan_categories(call.env.manifest, plan_of(call))
     scope = call.params.get("scope")

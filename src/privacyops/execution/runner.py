@@ -80,6 +80,11 @@ def start(session: Session, env: ExecutionEnv, request_id: str, *, actor: str,
     date); the run keeps the period chosen, with why, whether named or the request's own.
     """
     request = records.get_request(session, request_id)
+    params = dict(params or {})
+    if params.get("corrections"):
+        # `request run --set` replaces the request's values, kept sealed there and never in the run.
+        request.corrections = dict(params["corrections"])
+    params.pop("corrections", None)
     run = session.get(ExecutionRun, request.id)
     if run is not None:
         return run
@@ -95,7 +100,6 @@ def start(session: Session, env: ExecutionEnv, request_id: str, *, actor: str,
                              field="manifest") from None
     if request.state != RequestState.IN_PROGRESS:
         records.move(session, request, RequestState.IN_PROGRESS, actor=actor, reason="execution started")
-    params = dict(params or {})
     if request.request_type in ACCESS:
         # The period is fixed once, with why: running the step again builds the same package (AC-5).
         params["lookback"] = period.choose(request, env.service.catalog, params.get("lookback")).as_json()
@@ -195,9 +199,12 @@ def _call(session: Session, env: ExecutionEnv, step: ExecutionStep) -> Call:
     run = session.get(ExecutionRun, step.request_id)
     assert run is not None
     identities = records.identities_of(session, step.request_id)
+    params = dict(run.params)
+    if run.kind == "rectification" and "corrections" not in params:
+        params["corrections"] = records.get_request(session, step.request_id).corrections or {}
     return Call(env=env, request_id=step.request_id, request_type=run.kind,
                 identities=identities_of(session, step.request_id),
-                identity_hashes=[i.value_hash for i in identities], params=dict(run.params),
+                identity_hashes=[i.value_hash for i in identities], params=params,
                 subject=dict(run.subject), number=step.number, operation=step.operation, target=step.target)
 
 

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Protocol
 from privacyops import home
 from privacyops.audit import chain
 from privacyops.manifest.schema import Manifest
+from privacyops.requests import corrections, tokens, verification
 from privacyops.requests import regimes as rregimes
-from privacyops.requests import tokens, verification
+from privacyops.requests.corrections import Correctable
 from privacyops.requests.types import RequestType
 from privacyops.settings import Settings
 
@@ -68,6 +69,7 @@ class ServiceContext:
     host_token_key: bytes | None = None  # None: host tokens are not accepted
     step_up_window: timedelta = tokens.DEFAULT_STEP_UP_WINDOW
     points: PointLookup | None = None  # None: data points cannot be checked
+    correctable: Correctable | None = None  # None: corrected fields are not checked against a manifest
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def now(self) -> datetime:
@@ -119,6 +121,7 @@ def context_from(
         from privacyops.requests import points  # imported here: it reaches the connectors
 
         extra["points"] = points.ManifestPointLookup(manifest)
+        extra["correctable"] = corrections.correctable(manifest)
     return ServiceContext(
         key=secret_key(settings),
         catalog=catalog,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import phonenumbers
 
+from privacyops.requests import corrections as rcorrections
 from privacyops.requests import errors, period
 from privacyops.requests import types as rtypes
 
@@ -56,6 +57,7 @@ class Submission:
     declaration_signed: bool = False  # signed under penalty of perjury (INT-4, specific pieces)
     scope: rtypes.AccessScope | None = None  # access and portability: categories or specific pieces
     corrects: tuple[str, ...] = ()  # rectification: names of the fields to correct (INT-5)
+    corrections: tuple[tuple[str, str], ...] = ()  # rectification: field -> correct value (RR-1), sealed
     lookback: str | None = None  # access and portability: the period asked for (AC-5), as a token
 
     @property
@@ -147,10 +149,12 @@ def build_submission(
     scope: str | None = None,
     corrects: Iterable[str] = (),
     lookback: str | None = None,
+    corrections: Mapping[str, str] | None = None,
 ) -> Submission:
     """Check every field of an incoming request and return it normalised."""
     kind = rtypes.parse_request_type(request_type, field="type")
     proof = _proof_fields(kind, data_points or {}, scope, corrects)
+    proof.update(_corrections(kind, corrections or {}, proof["corrects"]))  # type: ignore[arg-type]
     if channel not in CHANNELS:
         known = ", ".join(CHANNELS)
         raise errors.RequestRuleError(f"unknown channel {channel!r}; use one of: {known}", field="channel")
@@ -188,6 +192,18 @@ def _lookback(kind: rtypes.RequestType, text: str | None) -> str | None:
     if kind not in (rtypes.RequestType.ACCESS, rtypes.RequestType.PORTABILITY):
         raise errors.RequestRuleError("lookback applies to access and portability requests", field="lookback")
     return period.parse(text).token
+
+
+def _corrections(
+    kind: rtypes.RequestType, given: Mapping[str, str], corrects: tuple[str, ...]
+) -> dict[str, object]:
+    """Check the corrected values; the fields they name are corrected fields too (INT-5)."""
+    if not given:
+        return {}
+    if kind is not rtypes.RequestType.RECTIFICATION:
+        raise errors.RequestRuleError("corrections apply to rectification requests", field="corrections")
+    found = rcorrections.normalise(given)
+    return {"corrections": tuple(found.items()), "corrects": tuple(dict.fromkeys([*corrects, *found]))}
 
 
 def _proof_fields(

@@ -38,7 +38,8 @@ class RequestIn(BaseModel):
                     "declaration_signed": True,
                 },
                 {"type": "erasure", "host_token": "<JWT signed by the host application>"},
-                {"type": "rectification", "identities": {"email": "ada@example.com"}, "corrects": ["name"]},
+                {"type": "rectification", "identities": {"email": "ada@example.com"},
+                 "corrections": {"name": "Ada King"}},
             ]
         }
     )
@@ -67,6 +68,11 @@ class RequestIn(BaseModel):
     )
     scope: str | None = Field(None, description="access and portability: categories or specific_pieces")
     corrects: list[str] = Field(default_factory=list, description="rectification: the fields to correct")
+    corrections: dict[str, str] = Field(
+        default_factory=dict,
+        description="rectification: the correct value of each field, named by a declared field (`name`, "
+        "`users.phone`) or category (`user.name`); every declared copy takes it; implies `corrects`",
+    )
     lookback: str | None = Field(
         None,
         description="access and portability: the period to cover: all, 12m, extended (back to "
@@ -82,6 +88,17 @@ class CodeIn(BaseModel):
 class NoteIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"note": "checked the scope with legal"}]})
     note: str | None = None
+
+
+class ApproveIn(NoteIn):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"note": "checked with the subject", "corrections": {"name": "Ada King"}}]
+        }
+    )
+    corrections: dict[str, str] | None = Field(
+        None, description="rectification: the corrections as amended by the reviewer (replace the subject's)"
+    )
 
 
 class ReasonIn(BaseModel):
@@ -246,6 +263,9 @@ class RequestDetail(RequestSummary):
     denial_reason: str | None
     external_ref: str | None
     identities: list[IdentityOut]
+    corrections: dict[str, str | None] = Field(
+        default_factory=dict, description="rectification: field -> correct value (values only to reviewers)"
+    )
     history: list[TransitionOut]
 
 
@@ -333,6 +353,7 @@ def detail(session: Session, request: SubjectRequest, *, reveal: bool) -> Reques
         denial_reason=request.denial_reason,
         external_ref=request.external_ref,
         identities=identities,
+        corrections={name: value if reveal else None for name, value in (request.corrections or {}).items()},
         history=history,
     )
 

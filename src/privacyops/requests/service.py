@@ -8,6 +8,7 @@ Bad input raises a ``RequestRuleError`` naming the field, before anything is cha
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from privacyops.requests import corrections as rcorrections
 from privacyops.requests import deadlines as rdeadlines
 from privacyops.requests import errors, intake, notify, records, repeats, states, verify
 from privacyops.requests import types as rtypes
@@ -50,6 +52,7 @@ def submit(
     if existing is not None:
         records.audit(session, actor, "request.duplicate_linked", existing, {"channel": submission.channel})
         return SubmitResult(existing, created=False)
+    submission = _checked_corrections(ctx, submission)  # RR-1: known fields, before INT-5 compares them
     points = verify.check_points(ctx, submission)  # INT-4, INT-5: refused before anything is stored
     request = _new_request(ctx, submission, subject_key, received_at, regions, now)
     computed = _deadlines_or_none(received_at, submission.request_type, regimes)
@@ -59,6 +62,8 @@ def submit(
         request.flags["points"] = points
     if submission.corrects:
         request.flags["corrects"] = list(submission.corrects)
+    if submission.corrections:
+        request.corrections = dict(submission.corrections)  # sealed at rest, never in flags or the audit
     if submission.lookback:
         request.flags["lookback"] = submission.lookback  # AC-5: the period asked for, kept for the run
     session.add(request)
@@ -73,6 +78,16 @@ def submit(
     )
     _after_receipt(session, ctx, request, submission, actor)
     return SubmitResult(request, created=True)
+
+
+def _checked_corrections(ctx: ServiceContext, submission: intake.Submission) -> intake.Submission:
+    """Refuse corrections of fields the manifest does not offer; add every field they change to corrects."""
+    if not submission.corrections or ctx.correctable is None:
+        return submission
+    given = dict(submission.corrections)
+    rcorrections.check(ctx.correctable, given)
+    implied = rcorrections.implied_fields(ctx.correctable, given)
+    return dataclasses.replace(submission, corrects=tuple(dict.fromkeys([*submission.corrects, *implied])))
 
 
 def _new_request(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from privacyops.api import deps
 from privacyops.api.routes import requests as request_routes
+from privacyops.manifest import identifying
 from privacyops.requests import errors, intake, records, verify
 from privacyops.requests import service as rservice
 from privacyops.requests import types as rtypes
@@ -68,12 +69,31 @@ def _form(
         "title": "Make a privacy request",
         "types": [(t.value, rtypes.info(t).summary) for t in rtypes.RequestType],
         "regions": REGION_CHOICES,
+        "correctable": correction_choices(ctx),
         "error": error,
         "values": values or {},
     }
     return pages.templates.TemplateResponse(
         request, "request_form.html", context, status_code=code, headers=headers
     )
+
+
+def correction_choices(ctx: ServiceContext) -> list[tuple[str, str]]:
+    """Return (field, words) for each detail of the person's own a correction may name (RR-1)."""
+    if ctx.correctable is None:
+        return []
+    found = []
+    for name, category in ctx.correctable.choices:
+        kind = identifying.category_kind(category)
+        found.append((name, identifying.kind_word(kind) if kind else name.replace("_", " ")))
+    return found
+
+
+def _corrections(request_type: str, field: str, value: str) -> dict[str, str]:
+    # The correction part of the form counts only for a correction, and only once a value is written.
+    if request_type != rtypes.RequestType.RECTIFICATION.value or not value.strip():
+        return {}
+    return {field or "": value}
 
 
 def _wait(exc: errors.RateLimited) -> dict[str, str]:
@@ -96,9 +116,12 @@ def submit_form(
     email: Annotated[str, Form()],
     region: Annotated[str, Form()],
     details: Annotated[str, Form()] = "",
+    correct_field: Annotated[str, Form()] = "",
+    correct_value: Annotated[str, Form()] = "",
 ) -> Response:
     """Record the request and send the subject to its page, where the code is entered."""
-    values = {"type": request_type, "email": email, "region": region, "details": details}
+    values = {"type": request_type, "email": email, "region": region, "details": details,
+              "correct_field": correct_field, "correct_value": correct_value}
     try:
         submission = intake.build_submission(
             request_type=request_type,
@@ -106,6 +129,7 @@ def submit_form(
             regions=[region],
             channel="web_form",
             details=details,
+            corrections=_corrections(request_type, correct_field, correct_value),
         )
         subject_key = ctx.identity_hash(submission.primary.kind, submission.primary.value)
         request_routes.enforce_limits(services, ctx, "intake", request, subject_key=subject_key)

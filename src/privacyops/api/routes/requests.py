@@ -22,6 +22,7 @@ from privacyops import jobs
 from privacyops.api import deps
 from privacyops.execution import start
 from privacyops.requests import (
+    amend,
     context,
     decisions,
     email_import,
@@ -171,6 +172,7 @@ def file_request(
             declaration_signed=body.declaration_signed,
             scope=body.scope,
             corrects=body.corrects,
+            corrections=body.corrections,
             lookback=body.lookback,
         )
         subject_key = ctx.identity_hash(submission.primary.kind, submission.primary.value)
@@ -311,14 +313,19 @@ def _decided(session: Session, services: deps.Services, request: Any) -> api.Req
 @router.post("/{request_id}/approve", summary="Approve: start the work")
 def approve(
     request_id: str,
-    body: api.NoteIn,
+    body: api.ApproveIn,
     who: Reviewer,
     session: deps.SessionDep,
     services: deps.ServicesDep,
     ctx: ContextDep,
 ) -> api.RequestDetail:
-    """Move a verified request (or one awaiting approval) to in progress."""
+    """Move a verified request (or one awaiting approval) to in progress.
+
+    A rectification's ``corrections`` may be amended here; they replace the subject's values.
+    """
     with rule_errors():
+        if body.corrections is not None:
+            amend.amend_corrections(session, ctx, request_id, body.corrections, actor=who.name)
         request = decisions.approve(session, ctx, request_id, actor=who.name, note=body.note)
     return _decided(session, services, request)
 

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from privacyops.store.base import Base
-from privacyops.store.models.sealed import SealedText
+from privacyops.store.models.sealed import SealedJSON, SealedText
 from privacyops.store.models.types import UtcDateTime, utcnow
 
 
@@ -35,6 +35,10 @@ class SubjectRequest(Base):
         SealedText("subject_requests.contact_email"), nullable=True
     )
     details: Mapped[str | None] = mapped_column(SealedText("subject_requests.details"), nullable=True)
+    # Rectification: field or category -> the correct value (RR-1); personal data, so sealed too.
+    corrections: Mapped[dict[str, str] | None] = mapped_column(
+        SealedJSON("subject_requests.corrections"), nullable=True
+    )
     external_ref: Mapped[str | None] = mapped_column(String(300), nullable=True)
     via_agent: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
