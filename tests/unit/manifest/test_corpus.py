@@ -10,7 +10,7 @@ from privacyops.examples import CORPUS
 from privacyops.manifest import load
 from privacyops.manifest.lint import lint
 
-READ_ON = dt.date(2026, 4, 20)
+LINT_TODAY = dt.date(2026, 4, 20)
 
 # What the lint finds is true of the manifest: the published policies give no date this corpus could
 # confirm, and the PostHog policy's sale/share statement is not expressed (see SOURCE.md of each).
@@ -24,7 +24,7 @@ EXPECTED = {
 @pytest.mark.req("NV-4")
 @pytest.mark.parametrize("name", sorted(CORPUS))
 def test_corpus_manifest_lints_with_only_its_known_true_findings(name: str) -> None:
-    findings = lint(load.load_manifest(CORPUS[name]), today=READ_ON)
+    findings = lint(load.load_manifest(CORPUS[name]), today=LINT_TODAY)
     assert {(f.level, f.code) for f in findings} == EXPECTED[name]
 
 
