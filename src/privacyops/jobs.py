@@ -225,9 +225,18 @@ class JobQueue:
     def make_consumer(self, workers: int = 1, *, quiet: bool = False, max_delay: float = 2.0) -> Any:
         """Build a thread-based consumer; ``quiet`` leaves signals to the host process."""
         consumer_class = _QuietConsumer if quiet else huey.consumer.Consumer
+        self._resume_after_outages()
         return consumer_class(
             self.huey, workers=workers, worker_type="thread", max_delay=max_delay, check_worker_health=True
         )
+
+    def _resume_after_outages(self) -> None:
+        """Let a consumer's queue give back this process's claims when the store returns after an outage."""
+        storage = self.huey.storage
+        if hasattr(storage, "on_reconnect"):
+            from privacyops.recovery import outage
+
+            storage.on_reconnect = lambda lost_at: outage.resume(self, lost_at)
 
     def start_in_process(self, workers: int = 1) -> None:
         """Run a consumer on threads of this process (the embedded default of ``privacyops serve``)."""

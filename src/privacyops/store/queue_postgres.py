@@ -8,6 +8,10 @@ Tables are prefixed ``huey_`` so that the queue can share the store's database.
 Workers do not poll: enqueueing sends a ``NOTIFY`` in the same transaction, and an idle worker thread
 waits on its own ``LISTEN`` connection, so a task starts within milliseconds of its commit. The wait
 is bounded (``listen_timeout``) so that a lost notification costs at most that long.
+
+A connection the server dropped (a restart, a failover) is opened again on the next call. The first
+call that reaches the server after calls failed reports the outage to ``on_reconnect`` (in a thread of
+its own), so that a worker can give back what it held when the server went away.
 """
 
 from __future__ import annotations
@@ -15,9 +19,9 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterator
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import huey
 import psycopg
@@ -38,6 +42,7 @@ SCHEMA = (
 )
 # Serialises CREATE TABLE IF NOT EXISTS, which can still collide when two processes start together.
 SCHEMA_LOCK_KEY = 0x70726976
+T = TypeVar("T")
 LISTEN_TIMEOUT = 1.0  # seconds an idle worker waits for a notification before it looks again anyway
 
 
@@ -67,6 +72,8 @@ class PostgresStorage(BaseStorage):
         self._conn: psycopg.Connection[Any] | None = None
         self._listeners = threading.local()  # one LISTEN connection per worker thread
         self._all_listeners: list[psycopg.Connection[Any]] = []
+        self._lost_at: datetime | None = None  # when a call first failed to reach the server
+        self.on_reconnect: Callable[[datetime], None] | None = None
         if create_tables:
             with self.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK_KEY,))
@@ -77,30 +84,86 @@ class PostgresStorage(BaseStorage):
     def cursor(self) -> Iterator[psycopg.Cursor[Any]]:
         """Run statements in one transaction on the shared connection, reconnecting if it broke."""
         with self.lock:
-            if self._conn is None or self._conn.closed or self._conn.broken:
-                self._conn = psycopg.connect(self.dsn, connect_timeout=10)
-            conn = self._conn
+            conn = self._connect()
             try:
                 with conn.cursor() as cur:
                     yield cur
                 conn.commit()
             except psycopg.OperationalError:
-                conn.close()
-                self._conn = None
+                self._lose(conn)
                 raise
             except BaseException:
                 conn.rollback()
                 raise
+            lost_at, self._lost_at = self._lost_at, None
+        self._reconnected(lost_at)
+
+    def _transaction(self, work: Callable[[psycopg.Cursor[Any]], T]) -> T:
+        """Run ``work`` in one transaction; once more on a new connection if the kept one had been dropped.
+
+        A server restart ends the kept connection while it is idle, which shows only at its next use. A
+        failure before the commit left nothing behind, so the work is done again on a fresh connection;
+        a failure of the commit itself (its outcome unknown) and a second failure are raised.
+        """
+        for _ in range(2):
+            with self.lock:
+                reused = self._conn is not None and not self._conn.closed and not self._conn.broken
+                conn = self._connect()
+                try:
+                    with conn.cursor() as cur:
+                        result = work(cur)
+                except psycopg.OperationalError:
+                    self._lose(conn)
+                    if reused:
+                        continue
+                    raise
+                except BaseException:
+                    conn.rollback()
+                    raise
+                try:
+                    conn.commit()
+                except psycopg.OperationalError:
+                    self._lose(conn)
+                    raise
+                lost_at, self._lost_at = self._lost_at, None
+            self._reconnected(lost_at)
+            return result
+        raise psycopg.OperationalError("the queue database dropped the connection twice in a row")
+
+    def _lose(self, conn: psycopg.Connection[Any]) -> None:
+        """Forget a connection that failed and note since when the server is unreachable."""
+        conn.close()
+        self._conn = None
+        self._lost_at = self._lost_at or datetime.now(UTC)
+
+    def _reconnected(self, lost_at: datetime | None) -> None:
+        if lost_at is not None and self.on_reconnect is not None:
+            threading.Thread(target=self.on_reconnect, args=(lost_at,), name="queue-reconnected",
+                             daemon=True).start()
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        """Return the shared connection, opened again if the server dropped it (the caller holds the lock)."""
+        if self._conn is None or self._conn.closed or self._conn.broken:
+            try:
+                self._conn = psycopg.connect(self.dsn, connect_timeout=10)
+            except psycopg.OperationalError:
+                self._lost_at = self._lost_at or datetime.now(UTC)
+                raise
+        return self._conn
 
     def _rows(self, query: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        with self.cursor() as cur:
+        def work(cur: psycopg.Cursor[Any]) -> list[tuple[Any, ...]]:
             cur.execute(query, params)
             return list(cur.fetchall())
 
+        return self._transaction(work)
+
     def _run(self, query: str, params: tuple[Any, ...]) -> int:
-        with self.cursor() as cur:
+        def work(cur: psycopg.Cursor[Any]) -> int:
             cur.execute(query, params)
             return cur.rowcount
+
+        return self._transaction(work)
 
     def close(self) -> bool:
         with self.lock:
@@ -114,12 +177,14 @@ class PostgresStorage(BaseStorage):
             return True
 
     def enqueue(self, data: bytes, priority: float | None = None) -> None:
-        with self.cursor() as cur:
+        def work(cur: psycopg.Cursor[Any]) -> None:
             cur.execute(
                 "INSERT INTO huey_task (queue, data, priority) VALUES (%s, %s, %s)",
                 (self.name, data, priority or 0),
             )
             cur.execute("SELECT pg_notify(%s, '')", (self.channel,))  # delivered at commit
+
+        self._transaction(work)
 
     def dequeue(self) -> bytes | None:
         listener = self._listener()  # listening before the look: a task committed meanwhile still wakes us
