@@ -31,7 +31,8 @@ RESTRICTING = ("restriction", "objection", "marketing_opt_out")
 STARTABLE = (RequestState.VERIFIED, RequestState.IN_PROGRESS, RequestState.DEEMED_REFUSAL)
 RUN_FAILED = "failed"
 STOPS = ("busy", "waiting", retrying.RETRYING)  # a run stops here and is queued again when it may go on
-INLINE = ("close",)  # steps that do no I/O outside the store: run in the transaction that claims them
+# Steps that do no I/O outside the store: run in the transaction that claims them.
+INLINE = ("close", "notify_recipients", "restrict", "lift")
 
 
 class ExecutionError(errors.RequestRuleError):
@@ -125,8 +126,8 @@ def identities_of(session: Session, request_id: str) -> dict[str, str]:
 def run_request(sessions: sessionmaker[Session], env: ExecutionEnv, request_id: str) -> RunReport:
     """Run the request's steps in order until it closes, waits, or a step fails.
 
-    Each commit records a step's outcome together with the claim of the next step, and the closing
-    step (no I/O outside the store) runs inside the transaction that claims it: the store still shows
+    Each commit records a step's outcome together with the claim of the next step, and the store-only
+    steps (no I/O outside the store) run inside the transaction that claims them: the store still shows
     every step start and end, a killed worker leaves at most one step running, in half the commits.
     """
     done: tuple[Call, int, Outcome] | None = None

@@ -78,8 +78,9 @@ def test_only_requests_this_session_made_ready_and_without_a_run_are_named(setup
         assert start.became_ready(session) == []
 
 
-def test_an_access_run_commits_once_per_step_and_closes_in_the_same_commit(setup: Setup) -> None:
-    request_id = setup.submit("access")
+def run_counting_commits(setup: Setup, request_type: str) -> tuple[str, runner.RunReport, int]:
+    """Start a request of this type, then run it and count the commits of the run alone."""
+    request_id = setup.submit(request_type)
     with setup.sessions.begin() as session:
         runner.start(session, setup.env, request_id, actor="test")
     commits: list[int] = []
@@ -93,10 +94,24 @@ def test_an_access_run_commits_once_per_step_and_closes_in_the_same_commit(setup
         report = runner.run_request(setup.sessions, setup.env, request_id)
     finally:
         sa.event.remove(engine, "commit", count)
+    return request_id, report, len(commits)
+
+
+def test_an_access_run_commits_once_per_step_and_closes_in_the_same_commit(setup: Setup) -> None:
+    request_id, report, commits = run_counting_commits(setup, "access")
     assert report.status == "completed", report
     # Claim the package step; record it with the claim of "close", which runs and is recorded there.
-    assert len(commits) == 2
+    assert commits == 2
     with setup.sessions() as session:
         steps = steps_of(session, request_id)
     assert [s.state for s in steps] == [StepState.DONE, StepState.DONE]
     assert all(s.started_at and s.finished_at and s.attempts == 1 for s in steps)
+
+
+def test_an_opt_out_runs_its_store_only_steps_in_one_commit(setup: Setup) -> None:
+    _, report, commits = run_counting_commits(setup, "marketing_opt_out")
+    # Recorded, recipients given their tasks, and the closing step waiting for them: one commit.
+    assert report.status == "waiting", report
+    assert commits == 1
+    assert [s["state"] for s in report.steps] == ["done", "done", "pending"]
+    assert "recipient task" in (report.steps[2]["reason"] or "")
