@@ -181,6 +181,7 @@ def throughput_lines(block: dict[str, Any]) -> list[str]:
             f"| {row['workers']} | {row['per_second']:.1f} | {_ms(row['p50_ms'])} | {_ms(row['p99_ms'])} "
             f"| {row['wall_s']:.0f} s | {row['completed']}/{row['requests']} |"
         )
+    lines.append("")
     for row in block["rows"]:
         outcomes = ", ".join(f"{n} {what}" for what, n in row["outcomes"].items())
         lines.append(f"- {row['workers']} worker process(es): {outcomes}")

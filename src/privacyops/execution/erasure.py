@@ -21,6 +21,7 @@ class StepResult:
     rows: int = 0
     reason: str = ""
     held: dict[str, int] = field(default_factory=dict)
+    blocked: bool = False  # not run: a table it waits for failed in the same pass
 
 
 def first_collection(plan: Plan, connectors: Mapping[str, Connector],
@@ -70,6 +71,32 @@ def run_step(plan: Plan, step: Step, connectors: Mapping[str, Connector], key: b
         rows += outcome.rows
         held.update(result.held)
     return StepResult(True, rows, held=held)
+
+
+def run_steps(plan: Plan, steps: list[Step], connectors: Mapping[str, Connector], key: bytes,
+              subject: Mapping[str, Any]) -> list[StepResult]:
+    """Run consecutive erasure steps as one pass for every identity seed: one result per step, in order.
+
+    The tables read are the steps' own and those leading to them; a step whose table waits for one
+    that failed in the pass comes back blocked, as the engine leaves it.
+    """
+    needed = set().union(*(ancestors(plan, s.table) | {s.table} for s in steps))
+    batch = replace(plan, steps=tuple(steps), tables=tuple(t for t in plan.tables if t.id in needed))
+    rows, reasons, blocked = [0] * len(steps), [""] * len(steps), [False] * len(steps)
+    held: list[dict[str, int]] = [{} for _ in steps]
+    for seed in seeds(subject):
+        if not seed:
+            continue
+        result = engine_run.run_erasure(batch, connectors, key, seed, own=subject.get("own") or {},
+                                        prove=False)
+        for i, outcome in enumerate(result.steps):
+            rows[i] += outcome.rows
+            if outcome.status != "done" and not reasons[i]:
+                reasons[i] = outcome.reason or outcome.status
+                blocked[i] = outcome.status == "blocked"
+            if steps[i].operation == "erase" and steps[i].table in result.held:
+                held[i][steps[i].table] = result.held[steps[i].table]
+    return [StepResult(not reasons[i], rows[i], reasons[i], held[i], blocked[i]) for i in range(len(steps))]
 
 
 def evidence(plan: Plan, connectors: Mapping[str, Connector], key: bytes,

@@ -51,6 +51,9 @@ class Outcome:
     wait: bool = False
 
 
+CHANGED = "the manifest changed since this run started; start a new run for the request"
+
+
 def failed(reason: str) -> Outcome:
     """Return a failed outcome with its reason."""
     return Outcome(StepState.FAILED, reason=reason)
@@ -68,13 +71,38 @@ def collect(call: Call) -> Outcome:
     return Outcome(rows=rows, subject=subject, record={"found": subject["found"]})
 
 
-def erase(call: Call) -> Outcome:
-    plan = plan_of(call)
+def _plan_step(call: Call, plan: engine_plan.Plan) -> engine_plan.Step | None:
     index = call.number - 2  # step 1 collects; the plan's steps follow in order
     if not 0 <= index < len(plan.steps) or plan.steps[index].table != call.target:
-        return failed("the manifest changed since this run started; start a new run for the request")
-    step = plan.steps[index]
+        return None
+    return plan.steps[index]
+
+
+def erase(call: Call) -> Outcome:
+    plan = plan_of(call)
+    step = _plan_step(call, plan)
+    if step is None:
+        return failed(CHANGED)
     result = erasure.run_step(plan, step, call.env.connectors, call.env.pseudonym_key(), call.subject)
+    return _erased(call, plan, step, result)
+
+
+def erase_together(calls: list[Call]) -> list[Outcome]:
+    """Run consecutive table steps of one erasure as one pass; an outcome per step, in order."""
+    plan = plan_of(calls[0])
+    steps = [_plan_step(call, plan) for call in calls]
+    if any(step is None for step in steps):
+        return [failed(CHANGED) for _ in calls]
+    chosen = [step for step in steps if step is not None]
+    results = erasure.run_steps(plan, chosen, calls[0].env.connectors, calls[0].env.pseudonym_key(),
+                                calls[0].subject)
+    return [_erased(c, plan, step, result) for c, step, result in zip(calls, chosen, results, strict=True)]
+
+
+def _erased(call: Call, plan: engine_plan.Plan, step: engine_plan.Step,
+            result: erasure.StepResult) -> Outcome:
+    if result.blocked:
+        return Outcome(StepState.BLOCKED, reason=result.reason)
     if not result.ok:
         return failed(result.reason)
     counts = dict(result.held)

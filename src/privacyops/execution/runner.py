@@ -19,24 +19,21 @@ from privacyops.engine import plan as engine_plan
 from privacyops.execution import closing, failure, handlers, retrying
 from privacyops.execution.env import ExecutionEnv
 from privacyops.execution.handlers import Call, Outcome
-from privacyops.execution.steps import StepSpec, StepState, claim, create_steps, finish, release, steps_of
-from privacyops.requests import errors, period, records
+from privacyops.execution.specs import ACCESS, ExecutionError, step_specs
+from privacyops.execution.steps import StepState, claim, create_steps, finish, release, steps_of
+from privacyops.requests import period, records
 from privacyops.requests.states import RequestState
 from privacyops.store.models.execution import ExecutionRun, ExecutionStep
 
 ENTITY = "subject_request"
-ACCESS = ("access", "portability", "know")
-ERASING = ("erasure", "account_deletion")
-RESTRICTING = ("restriction", "objection", "marketing_opt_out")
 STARTABLE = (RequestState.VERIFIED, RequestState.IN_PROGRESS, RequestState.DEEMED_REFUSAL)
 RUN_FAILED = "failed"
 STOPS = ("busy", "waiting", retrying.RETRYING)  # a run stops here and is queued again when it may go on
 # Steps that do no I/O outside the store: run in the transaction that claims them.
 INLINE = ("close", "notify_recipients", "restrict", "lift")
-
-
-class ExecutionError(errors.RequestRuleError):
-    """The request cannot be run as it is; the message says what to do first."""
+# An erasure's table steps in a row: claimed together and run as one pass over the tables (one
+# collection of what they need instead of one per step); each is still recorded as its own step.
+BATCHED = ("erase", "detach")
 
 
 @dataclass
@@ -51,26 +48,6 @@ class RunReport:
     @property
     def closed(self) -> bool:
         return self.status in (RequestState.COMPLETED, RequestState.PARTIALLY_COMPLETED)
-
-
-def step_specs(env: ExecutionEnv, request_type: str, identities: dict[str, str]) -> list[StepSpec]:
-    """Return the named steps a request of this type goes through."""
-    if request_type in ERASING:
-        plan = engine_plan.build_plan(env.manifest, identities, "erasure")
-        work = [StepSpec(f"{s.operation} {s.table}", s.operation, s.table) for s in plan.steps]
-        return [StepSpec("find the subject", "collect"), *work, StepSpec("prove nothing is left", "verify"),
-                StepSpec("tell recipients", "notify_recipients"), StepSpec("close", "close")]
-    if request_type in ACCESS:
-        return [StepSpec("build the access package", "package"), StepSpec("close", "close")]
-    if request_type == "rectification":
-        return [StepSpec("find the subject", "collect"), StepSpec("correct every copy", "correct"),
-                StepSpec("tell recipients", "notify_recipients"), StepSpec("close", "close")]
-    if request_type in RESTRICTING:
-        return [StepSpec("record it", "restrict"), StepSpec("tell recipients", "notify_recipients"),
-                StepSpec("close", "close")]
-    if request_type == "lift_restriction":
-        return [StepSpec("lift the restriction", "lift"), StepSpec("close", "close")]
-    raise ExecutionError(f"requests of type {request_type} are answered by hand, not run", field="type")
 
 
 def start(session: Session, env: ExecutionEnv, request_id: str, *, actor: str,
@@ -130,11 +107,11 @@ def run_request(sessions: sessionmaker[Session], env: ExecutionEnv, request_id: 
     steps (no I/O outside the store) run inside the transaction that claims them: the store still shows
     every step start and end, a killed worker leaves at most one step running, in half the commits.
     """
-    done: tuple[Call, int, Outcome] | None = None
+    done: list[tuple[Call, int, Outcome]] = []
     while True:
         with sessions.begin() as session:
-            if done is not None:
-                state = _record(session, env, request_id, done[0].number, done[1], done[2])
+            for call, attempt, outcome in done:
+                state = _record(session, env, request_id, call.number, attempt, outcome)
                 if state in STOPS:
                     return _report(session, request_id, state)
             claimed = _claim_next(session, env, request_id)
@@ -145,7 +122,34 @@ def run_request(sessions: sessionmaker[Session], env: ExecutionEnv, request_id: 
                 claimed = _claim_next(session, env, request_id)
             if not isinstance(claimed, tuple):
                 return _report(session, request_id, claimed)
-        done = (*claimed, _outcome(claimed[0]))
+            batch = [claimed, *_claim_batch(session, env, request_id, claimed[0])]
+        outcomes = _outcomes(batch)
+        done = [(call, attempt, outcome) for (call, attempt), outcome in zip(batch, outcomes, strict=True)]
+
+
+def _claim_batch(session: Session, env: ExecutionEnv, request_id: str, first: Call) -> list[tuple[Call, int]]:
+    """Claim the pending table steps right after an erasure's first one: they run as one pass."""
+    if first.operation not in BATCHED:
+        return []
+    claimed = []
+    for step in steps_of(session, request_id):
+        if step.number <= first.number:
+            continue
+        if step.operation not in BATCHED or step.state != StepState.PENDING:
+            break
+        if not claim(session, step, env.now(), env.lease):
+            break
+        claimed.append((_call(session, env, step), step.attempts))
+    return claimed
+
+
+def _outcomes(batch: list[tuple[Call, int]]) -> list[Outcome]:
+    if len(batch) == 1:
+        return [_outcome(batch[0][0])]
+    try:
+        return handlers.erase_together([call for call, _ in batch])
+    except Exception as exc:  # a bug or an outage: the steps fail with the reason, never silently
+        return [handlers.failed(f"{type(exc).__name__}: {exc}") for _ in batch]
 
 
 def _claim_next(session: Session, env: ExecutionEnv, request_id: str) -> tuple[Call, int] | str:
