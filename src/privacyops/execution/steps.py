@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -11,6 +9,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from privacyops.recovery import owners
 from privacyops.store.models.execution import ExecutionStep
 
 DEFAULT_LEASE = timedelta(minutes=5)
@@ -38,7 +37,7 @@ class StepSpec:
 
 def this_worker() -> str:
     """Name the running process (host and pid), so a restarted worker on this host can tell it died."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return owners.this_process()
 
 
 def create_steps(session: Session, request_id: str, specs: list[StepSpec]) -> list[ExecutionStep]:
@@ -63,28 +62,7 @@ def is_abandoned(step: ExecutionStep, now: datetime) -> bool:
         return False
     if step.lease_until is None or step.lease_until <= now:
         return True
-    host, _, pid = (step.owner or "").rpartition(":")
-    return host == socket.gethostname() and pid.isdigit() and not _alive(int(pid))
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return _not_zombie(pid)
-
-
-def _not_zombie(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().split(") ", 1)[1][:1] != "Z"
-    except (OSError, IndexError):
-        return True
+    return owners.gone(step.owner)
 
 
 def claim(session: Session, step: ExecutionStep, now: datetime, lease: timedelta = DEFAULT_LEASE) -> bool:
