@@ -7,7 +7,8 @@ import re
 import signal
 import socket
 import subprocess
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 
@@ -24,6 +25,18 @@ def clean_env(**extra: str) -> dict[str, str]:
     env.pop("APP_DATABASE_URL", None)
     env.update(extra)
     return env
+
+
+def wait_until(check: Callable[[], Any], what: str, timeout: float = 120, every: float = 0.1) -> Any:
+    """Poll ``check`` until it returns something true; fail naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(every)
 
 
 def stop_process(process: subprocess.Popen[Any], sig: int = signal.SIGINT, grace: float = 30) -> None:

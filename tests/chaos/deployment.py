@@ -10,16 +10,14 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from privacyops.examples import LANGFUSE_MANIFEST
 from tests import support
+from tests.support import wait_until
 
 ADMIN_TOKEN = "po_chaos_admin_token_0123456789abcdef"
 SECRET_KEY = "chaos-secret-key-0123456789abcdef0123"
@@ -35,18 +33,6 @@ def processor_manifest(folder: Path) -> Path:
     path = folder / "privacy.yml"
     path.write_text(text)
     return path
-
-
-def wait_until(check: Callable[[], Any], what: str, timeout: float = 120, every: float = 0.1) -> Any:
-    """Poll ``check`` until it returns something true; fail naming ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(every)
 
 
 def cli(args: list[str], env: dict[str, str]) -> None:

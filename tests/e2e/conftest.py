@@ -10,11 +10,9 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -23,6 +21,7 @@ from aiosmtpd.controller import Controller
 from privacyops.examples import LANGFUSE_MANIFEST
 from tests import support
 from tests.integration.requests.conftest import Inbox
+from tests.support import wait_until
 
 ADMIN_TOKEN = "po_end_to_end_admin_token_0123456789"
 SECRET_KEY = "end-to-end-secret-key-0123456789abcdef"
@@ -40,18 +39,6 @@ class Mailbox(Inbox):
                 body = message.get_body(preferencelist=("plain",))
                 found.append((str(message["Subject"]), body.get_content() if body is not None else ""))
         return found
-
-
-def wait_until(check: Callable[[], Any], what: str, timeout: float = 90, every: float = 0.2) -> Any:
-    """Poll ``check`` until it returns something true; fail naming ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(every)
 
 
 def code_for(texts: list[tuple[str, str]]) -> str | None:
@@ -128,8 +115,8 @@ def wait_healthy(service: Service) -> None:
 class DemoMailbox:
     """The mail ``privacyops demo`` keeps instead of sending, read from its ``/dev/mail.json``."""
 
-    def __init__(self) -> None:
-        self.base = ""
+    def __init__(self, base: str) -> None:
+        self.base = base
 
     def texts_to(self, address: str) -> list[tuple[str, str]]:
         kept = httpx.get(f"{self.base}/dev/mail.json", timeout=10).json()
@@ -165,13 +152,13 @@ def running(request: pytest.FixtureRequest, db_kind: str, db_url: str, make_db_u
     logs = [tmp_path / "serve.log", tmp_path / "worker.log"]
     running = Service(f"http://127.0.0.1:{port}", env, app_db_url, db_url, logs)
     if request.param == "demo":
-        source: MailSource = DemoMailbox()
-        source.base = running.base
+        source: MailSource = DemoMailbox(running.base)
         running.processes.append(start(["demo", "--db", app_db_url], env, logs[0]))
     else:
-        source = request.getfixturevalue("mailbox")
+        smtp: Mailbox = request.getfixturevalue("mailbox")
+        source = smtp
         env.update(PRIVACYOPS_MANIFEST=str(LANGFUSE_MANIFEST), PRIVACYOPS_SMTP_HOST="127.0.0.1",
-                   PRIVACYOPS_SMTP_PORT=str(source.port), PRIVACYOPS_DEMO_MODE="false",
+                   PRIVACYOPS_SMTP_PORT=str(smtp.port), PRIVACYOPS_DEMO_MODE="false",
                    APP_DATABASE_URL=app_db_url)
         if db_kind == "postgres":
             env["PRIVACYOPS_QUEUE_URL"] = db_url
