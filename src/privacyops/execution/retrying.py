@@ -13,7 +13,7 @@ from privacyops.execution.handlers import Outcome
 from privacyops.execution.steps import StepState
 
 RETRYING = "retrying"
-MAX_TRIES = 4
+MAX_TRIES = 7  # 2+4+8+16+32+60 s: a lock or a restart of about two minutes is ridden out
 FIRST_WAIT = 2.0
 LONGEST_WAIT = 60.0
 

@@ -110,9 +110,10 @@ def run_request(sessions: sessionmaker[Session], env: ExecutionEnv, request_id: 
     done: list[tuple[Call, int, Outcome]] = []
     while True:
         with sessions.begin() as session:
-            for call, attempt, outcome in done:
+            for index, (call, attempt, outcome) in enumerate(done):
                 state = _record(session, env, request_id, call.number, attempt, outcome)
                 if state in STOPS:
+                    _give_back(session, env, request_id, [c.number for c, _, _ in done[index + 1:]])
                     return _report(session, request_id, state)
             claimed = _claim_next(session, env, request_id)
             while isinstance(claimed, tuple) and claimed[0].operation in INLINE:
@@ -125,6 +126,18 @@ def run_request(sessions: sessionmaker[Session], env: ExecutionEnv, request_id: 
             batch = [claimed, *_claim_batch(session, env, request_id, claimed[0])]
         outcomes = _outcomes(batch)
         done = [(call, attempt, outcome) for (call, attempt), outcome in zip(batch, outcomes, strict=True)]
+
+
+def _give_back(session: Session, env: ExecutionEnv, request_id: str, numbers: list[int]) -> None:
+    """Release the rest of a pass when one of its steps stops the run: the next run does them again.
+
+    Left claimed, they would hold a live worker's lease and the next run would find them busy for as
+    long as the lease lasts; the steps are idempotent, so doing them again is safe.
+    """
+    for number in numbers:
+        step = _step(session, request_id, number)
+        if step.state == StepState.RUNNING:
+            release(step, env.now(), "run again after an earlier step of its pass stopped the run")
 
 
 def _claim_batch(session: Session, env: ExecutionEnv, request_id: str, first: Call) -> list[tuple[Call, int]]:
