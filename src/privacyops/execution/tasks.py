@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
@@ -35,9 +34,9 @@ class _SharedEnv:
     """One execution environment per worker process, built again only when what it was built from changes.
 
     Loading the manifest and opening a connection pool per system costs far more than most runs, so a
-    worker keeps them. Each job compares the manifest file's digest, the settings and the systems'
-    address variables with those the environment was built from, so that an edited manifest or a new
-    address is used from the next job on.
+    worker keeps them. Each job compares the manifest file's inode, modification time and size, the
+    settings and the systems' address variables with those the environment was built from, so that an
+    edited manifest or a new address is used from the next job on.
     """
 
     def __init__(self) -> None:
@@ -48,10 +47,11 @@ class _SharedEnv:
     @staticmethod
     def _key_of(settings: Settings, env: ExecutionEnv | None) -> tuple[object, ...]:
         path = Path(settings.manifest)
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        stat = path.stat()  # a stat per job, not a read: an edit or a replaced file changes these
+        version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         names = sorted(s.url_env for s in env.manifest.systems.values() if s.url_env) if env else []
         addresses = tuple((name, os.environ.get(name)) for name in names)
-        return (str(path.resolve()), digest, settings.model_dump_json(), addresses)
+        return (str(path.resolve()), version, settings.model_dump_json(), addresses)
 
     def get(self, settings: Settings) -> ExecutionEnv:
         with self._lock:
