@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from privacyops.engine.run import AccessResult
 from privacyops.manifest.declared import declared
 from privacyops.manifest.schema import Manifest
@@ -85,7 +87,7 @@ def build_package(
     document = data_document(manifest, shown, period, skipped, letter, request_id, generated_at)
     schema.validate(document)
     files = {
-        DATA_FILE: json.dumps(document, indent=2, ensure_ascii=False) + "\n",
+        DATA_FILE: document_text(document),
         **csvs,
         LETTER_MD: cover.render_markdown(letter),
         LETTER_HTML: cover.render_html(letter),
@@ -94,6 +96,18 @@ def build_package(
     encoded = {name: text.encode("utf-8") for name, text in files.items()}
     encoded[CONTENTS_FILE] = contents(encoded, request_id, generated_at)
     return Package(zip_files(encoded, generated_at), dict(facts.tables), period)
+
+
+def document_text(document: Mapping[str, Any]) -> str:
+    """Return data.json's text, indented for a reader, written by a C encoder.
+
+    The pure-Python encoder took two fifths of the package's time; an integer past 64 bits, which the
+    C encoder refuses, falls back to ``json`` (the same text).
+    """
+    try:
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode("utf-8")
+    except orjson.JSONEncodeError:
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def csv_name(table_id: str) -> str:

@@ -30,6 +30,8 @@ SECRET_CATEGORIES: tuple[str, ...] = (
 EXISTENCE_VALUES = frozenset({"set", "not set"})
 
 FULL, EXISTENCE_ONLY, REDACTED = "full", "existence_only", "redacted"
+# Values whose text form is generated (a moment, a UUID), never written by a person.
+NO_TEXT = (dt.datetime, dt.date, dt.time, uuid.UUID)
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def disclose(manifest: Manifest, rows: Mapping[str, list[Row]], subject: Mapping
     identity_fields = redact.identity_fields(manifest)
     known = redact.widen(redact.SubjectIdentities.of(subject), identity_fields, rows)
     out = Disclosed(identities=known)
-    staged: list[tuple[str, Row, dict[str, str]]] = []
+    staged: list[tuple[str, Row, dict[str, str], set[str]]] = []
     others: dict[str, str] = {}  # other people's values masked in a field -> kind, cut from text too
     for table_id, table_rows in rows.items():
         infos = field_infos(manifest, table_id)
@@ -111,9 +113,11 @@ def disclose(manifest: Manifest, rows: Mapping[str, list[Row]], subject: Mapping
             shown, disclosure = _state_secrets(row, infos)
             shown, masked = redact.mask_row(table_id, shown, identity_fields, known, out.redactions, others)
             disclosure.update({name: REDACTED for name in masked})
-            staged.append((table_id, {n: json_value(v) for n, v in shown.items()}, disclosure))
+            # A moment or a UUID written as text holds nothing to scrub: only text and nested values are.
+            scanned = {n for n, v in shown.items() if not isinstance(v, NO_TEXT)}
+            staged.append((table_id, {n: json_value(v) for n, v in shown.items()}, disclosure, scanned))
     _scrub_text(staged, known, others, out.redactions)
-    for table_id, values, disclosure in staged:
+    for table_id, values, disclosure, _ in staged:
         system, _, table = table_id.partition(".")
         out.records[table_id].append(Record(system, table, values, disclosure))
     return out
@@ -131,13 +135,13 @@ def _state_secrets(row: Row, infos: Mapping[str, FieldInfo]) -> tuple[Row, dict[
     return shown, disclosure
 
 
-def _scrub_text(staged: list[tuple[str, Row, dict[str, str]]], known: redact.SubjectIdentities,
+def _scrub_text(staged: list[tuple[str, Row, dict[str, str], set[str]]], known: redact.SubjectIdentities,
                 others: dict[str, str], counts: Counter[str]) -> None:
     """Scrub every text leaf of every fully shown value in one scan (nested JSON values included)."""
-    places = [(index, name, path, text) for index, (_, row, disclosure) in enumerate(staged)
-              for name, value in row.items() if disclosure.get(name) == FULL
+    places = [(index, name, path, text) for index, (_, row, disclosure, scanned) in enumerate(staged)
+              for name, value in row.items() if disclosure.get(name) == FULL and name in scanned
               for path, text in _text_leaves(value, ())]
-    shown = [value for _, row, disclosure in staged
+    shown = [value for _, row, disclosure, _ in staged
              for name, value in row.items() if disclosure.get(name) == FULL]
     strangers = {**people.sort_people(shown, known), **others}
     strangers = {value: kind for value, kind in strangers.items() if not known.owns(value)}
