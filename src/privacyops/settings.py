@@ -131,6 +131,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Largest body for PII masking, the Langfuse callback and email imports (bytes).",
     )
+    console_idle_minutes: int = Field(
+        default=30, ge=1, description="Admin console: minutes without a request before a session ends."
+    )
+    console_session_minutes: int = Field(
+        default=480, ge=1, description="Admin console: minutes after sign-in a session ends in any case."
+    )
 
     @field_validator("approval_required", mode="before")
     @classmethod

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 import privacyops
 import privacyops.api.routes as routes_package
 import privacyops.web as web_package
-from privacyops import jobs, logfilter
+from privacyops import console, jobs, logfilter
 from privacyops.api import body_limit, deps, docs, errors, openapi
 from privacyops.settings import Settings
 from privacyops.store import db, tokens
@@ -66,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router)
     jobs.check_registry()  # the routes name the tasks they enqueue: all must be registered
     app.mount("/static", StaticFiles(directory=str(Path(web_package.__file__).with_name("static"))), "static")
+    console.install(app)  # the admin console's pages, static files and the HTML pages' security headers
     return app
 
 

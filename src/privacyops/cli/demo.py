@@ -55,6 +55,7 @@ def register(app: typer.Typer) -> None:
         os.environ[env_name] = url
         remember(settings, {env_name: url}, host=host, port=port)
         describe(summary, settings, env_name, serving=serve)
+        describe_console(settings)
         if serve:
             from privacyops.cli import serve as serve_command
 
@@ -141,6 +142,17 @@ def app_db_env_name(manifest: Path) -> str:
     except Exception:  # a broken manifest is reported by `serve`; the demo still builds
         return DEFAULT_APP_DB_ENV
     return (system.url_env if system is not None else None) or DEFAULT_APP_DB_ENV
+
+
+def describe_console(settings: Settings) -> None:
+    """Make the demo's console admin and print how to sign in (the password is kept in the home)."""
+    from privacyops.console import accounts
+
+    username, password, path = accounts.ensure_demo_admin(settings)
+    base = f"http://{settings.host}:{settings.port}"
+    typer.echo(f"Privacy center:  {base}/privacy/request")
+    typer.echo(f"Admin console:   {base}/admin/  user {username}  password {password}")
+    typer.echo(f"  (the password is kept in {path.resolve()}, mode 0600)")
 
 
 def describe(summary: DemoSummary, settings: Settings, env_name: str, *, serving: bool) -> None:

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from privacyops.api import deps
+from privacyops.console import framework, sessions, users
 from privacyops.examples import LANGFUSE_MANIFEST
 from privacyops.settings import Settings
 from privacyops.store import db, tokens
@@ -78,8 +81,15 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/opendsr/v1/requests/{subject_request_id}"): CUSTOMER,
     ("GET", "/opendsr/v1/requests/{subject_request_id}/results"): CUSTOMER,
     ("DELETE", "/opendsr/v1/requests/{subject_request_id}"): CUSTOMER,
+    # The admin console: a session cookie instead of a token (the role callers hold both); anyone else
+    # is sent to the sign-in form (pages) or refused (actions).
+    ("GET", "/admin/sign-in"): PUBLIC,
+    ("POST", "/admin/sign-in"): PUBLIC,
+    ("POST", "/admin/sign-out"): VIEWER,
+    ("GET", "/admin/"): VIEWER,
 }
 DENIED = {401, 403}
+SIGN_IN = "/admin/sign-in"
 
 
 @dataclass(frozen=True)
@@ -106,9 +116,15 @@ def _bearer(token: str) -> dict[str, str]:
 
 
 def _role_token(app: FastAPI, role: str) -> dict[str, str]:
+    """An API token and a console session (with its CSRF token) of the same role."""
     with app.state.services.sessions.begin() as session:
         _row, token = tokens.issue_token(session, name=f"matrix-{role}", role=role)
-    return _bearer(token)
+        user = users.add(session, username=f"matrix-{role}", password="matrix-password-1", role=role,
+                         actor="test")
+        started, cookie = sessions.start(session, user, framework.lifetime(app.state.services.settings),
+                                         datetime.now(UTC))
+    return {**_bearer(token), "Cookie": f"{framework.SESSION_COOKIE}={cookie}",
+            framework.CSRF_HEADER: started.csrf_token}
 
 
 def _subject(client: TestClient, email: str) -> str:
@@ -170,6 +186,11 @@ def _expected(rule: str, caller: Caller, owner: Caller) -> str:
     return "allowed" if deps.ROLE_RANK[caller.role] >= deps.ROLE_RANK[rule] else "denied"
 
 
+def _sent_to_sign_in(headers: Mapping[str, str], status: int) -> bool:
+    """A console page refuses a visitor with no session by sending them to the sign-in form."""
+    return status == 303 and headers.get("location", "").startswith(SIGN_IN)
+
+
 def _owner_for(rule: str, callers: list[Caller], caller: Caller) -> Caller:
     """Whose id goes in the path: the caller's own if it has one, else the first subject's / customer's."""
     if rule == CUSTOMER:
@@ -194,7 +215,8 @@ def test_every_route_answers_each_caller_as_the_policy_says(
         spare_id = spare.id
     wrong: list[str] = []
     checked = 0
-    for route in sorted(deps.api_routes(app), key=lambda r: r.path):
+    # Signing out ends the caller's console session: it goes last.
+    for route in sorted(deps.api_routes(app), key=lambda r: (r.path.endswith("/sign-out"), r.path)):
         for method in sorted(route.methods - {"HEAD"}):
             rule = POLICY[(method, route.path)]
             for caller in callers:
@@ -206,7 +228,8 @@ def test_every_route_answers_each_caller_as_the_policy_says(
                 expected = _expected(rule, caller, owner)
                 status = answer.status_code
                 ok = {"allowed": status not in DENIED | {404} or route.path.startswith("/dev/"),
-                      "denied": status in DENIED, "unknown": status == 404,
+                      "denied": status in DENIED or _sent_to_sign_in(answer.headers, status),
+                      "unknown": status == 404,
                       "refused": 400 <= status < 500}[expected]
                 if not ok:
                     wrong.append(f"{method} {route.path} as {caller.name}: {status}, expected {expected}")

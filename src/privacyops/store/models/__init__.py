@@ -7,6 +7,7 @@ A new aggregate is one new module here plus one import line below (Alembic's aut
 from __future__ import annotations
 
 from privacyops.store.models.audit import AuditEvent, AuditHead
+from privacyops.store.models.console import ConsoleSession, ConsoleUser
 from privacyops.store.models.execution import (
     ExecutionRun,
     ExecutionStep,
@@ -33,7 +34,8 @@ from privacyops.store.models.requests import (
 from privacyops.store.models.tokens import ApiToken
 
 __all__ = [
-    "ApiToken", "AuditEvent", "AuditHead", "ErasureSuppression", "ExecutionRun", "ExecutionStep",
+    "ApiToken", "AuditEvent", "AuditHead", "ConsoleSession", "ConsoleUser", "ErasureSuppression",
+    "ExecutionRun", "ExecutionStep",
     "NoticeVersion", "OpendsrCallback", "OpendsrClient", "OpendsrRequest", "OutboxMessage",
     "RequestForward", "ProcessingRestriction", "RateLimitWindow", "RecipientTask",
     "RequestIdentity", "RequestTransition", "StoreKey", "SubjectRequest", "VerificationChallenge",

@@ -1,0 +1,1 @@
+"""Console pages: each module exposes ``router`` (from ``framework.page_router()``) and adds its nav entry."""
