@@ -45,6 +45,7 @@ AUDIT_ACTIONS = (
 )
 MARKETING_SOURCES = ("webinar", "newsletter", "pricing-page", "conference", "docs-signup")
 EPOCH = datetime(2023, 6, 1)
+TERMINATED_LONG_AGO = "2025-01-31 12:00:00"
 
 
 @dataclass
@@ -103,6 +104,10 @@ class CastMaker:
     def non_subject(self) -> int:
         return self.rng.randint(schema.SUBJECT_COUNT + 1, self.users)
 
+    def terminated(self, n: int, drawn: str | None) -> str | None:
+        # The last user always ended their account long ago: a new demo shows a retention sweep due.
+        return TERMINATED_LONG_AGO if n == self.users else drawn
+
     def users_rows(self) -> list[Row]:
         rows: list[Row] = []
         rng = self.rng
@@ -123,7 +128,8 @@ class CastMaker:
                     person.country,
                     created if subject or rng.random() < 0.9 else None,
                     created,
-                    None if subject or rng.random() >= 0.02 else when(rng, 200, datetime(2024, 12, 1)),
+                    self.terminated(n, None if subject or rng.random() >= 0.02
+                                    else when(rng, 200, datetime(2024, 12, 1))),
                     (not subject) and rng.random() < 0.01,
                 )
             )

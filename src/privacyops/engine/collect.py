@@ -51,7 +51,7 @@ def finder_inputs(finder: Finder, found: Collection) -> set[Key]:
 
 def collect(plan: Plan, connectors: Mapping[str, Connector], identities: Mapping[str, Any]) -> Collection:
     """Find every row of the subject in the plan's tables; repeat passes until no finder has new values."""
-    found = Collection(identities={k: {v} for k, v in identities.items() if v not in (None, "")})
+    found = Collection(identities={k: vs for k, v in identities.items() if (vs := _values(v))})
     progress = True
     while progress:
         progress = False
@@ -59,6 +59,12 @@ def collect(plan: Plan, connectors: Mapping[str, Connector], identities: Mapping
             if table.id not in found.failures:
                 progress |= _collect_table(table, connectors, found)
     return found
+
+
+def _values(value: Any) -> set[Any]:
+    # A set, list or tuple of values finds several subjects at once (a retention sweep's batch).
+    many = value if isinstance(value, set | frozenset | list | tuple) else (value,)
+    return {v for v in many if v not in (None, "")}
 
 
 def _collect_table(table: TablePlan, connectors: Mapping[str, Connector], found: Collection) -> bool:

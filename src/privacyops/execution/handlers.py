@@ -20,6 +20,7 @@ from privacyops.execution.env import ExecutionEnv
 from privacyops.execution.steps import StepState
 from privacyops.package import lookback
 from privacyops.requests import corrections as rcorrections
+from privacyops.retention import erasures as retention_erasures
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,21 @@ def plan_of(call: Call) -> engine_plan.Plan:
 
 
 def collect(call: Call) -> Outcome:
-    subject = erasure.first_collection(plan_of(call), call.env.connectors, call.identities)
+    plan = plan_of(call)
+    subject = erasure.first_collection(plan, call.env.connectors, call.identities)
     rows = sum(subject["found"].values())
-    return Outcome(rows=rows, subject=subject, record={"found": subject["found"]})
+    outcome = Outcome(rows=rows, subject=subject, record={"found": subject["found"]})
+    if plan.kind == "erasure":
+        outcome.apply = lambda session: _note_holds(session, call, plan, subject)
+    return outcome
+
+
+def _note_holds(session: Session, call: Call, plan: engine_plan.Plan, subject: dict[str, Any]) -> None:
+    # Read in the transaction that stores the collection, so every erase step sees the same holds.
+    held = retention_erasures.held_tables(session, call.env.manifest, plan, call.identity_hashes,
+                                          call.env.now())
+    if held:
+        subject[retention_erasures.SUBJECT_KEY] = held
 
 
 def _plan_step(call: Call, plan: engine_plan.Plan) -> engine_plan.Step | None:
@@ -83,8 +96,19 @@ def erase(call: Call) -> Outcome:
     step = _plan_step(call, plan)
     if step is None:
         return failed(CHANGED)
+    kept = _kept(call, step)
+    if kept is not None:
+        return kept
     result = erasure.run_step(plan, step, call.env.connectors, call.env.pseudonym_key(), call.subject)
     return _erased(call, plan, step, result)
+
+
+def _kept(call: Call, step: engine_plan.Step) -> Outcome | None:
+    """Return the outcome of a step a legal hold keeps from running (ER-2), or None to run it."""
+    entry = retention_erasures.held_entry(call.subject, step.table)
+    if entry is None:
+        return None
+    return Outcome(record={"held": {step.table: entry}} if step.operation == "erase" else {})
 
 
 def erase_together(calls: list[Call]) -> list[Outcome]:
@@ -94,9 +118,12 @@ def erase_together(calls: list[Call]) -> list[Outcome]:
     if any(step is None for step in steps):
         return [failed(CHANGED) for _ in calls]
     chosen = [step for step in steps if step is not None]
-    results = erasure.run_steps(plan, chosen, calls[0].env.connectors, calls[0].env.pseudonym_key(),
-                                calls[0].subject)
-    return [_erased(c, plan, step, result) for c, step, result in zip(calls, chosen, results, strict=True)]
+    kept = [_kept(call, step) for call, step in zip(calls, chosen, strict=True)]
+    running = [step for step, k in zip(chosen, kept, strict=True) if k is None]
+    results = iter(erasure.run_steps(plan, running, calls[0].env.connectors, calls[0].env.pseudonym_key(),
+                                     calls[0].subject) if running else [])
+    return [k if k is not None else _erased(c, plan, step, next(results))
+            for c, step, k in zip(calls, chosen, kept, strict=True)]
 
 
 def _erased(call: Call, plan: engine_plan.Plan, step: engine_plan.Step,
@@ -116,7 +143,12 @@ def _erased(call: Call, plan: engine_plan.Plan, step: engine_plan.Step,
     record: dict[str, Any] = {"held": held} if held else {}
     if any(a.action == "redact" for a in plan.table(step.table).field_actions) and not redact.pii_available():
         record["redaction"] = {step.table: redact.IDENTITY_ONLY_NOTE}
-    return Outcome(rows=result.rows, record=record)
+    outcome = Outcome(rows=result.rows, record=record)
+    if step.operation == "erase":
+        outcome.apply = lambda session: retention_erasures.record_erased(
+            session, plan, step.table, call.subject, request_id=call.request_id,
+            identity_hashes=call.identity_hashes)
+    return outcome
 
 
 def _hold_entry(table: engine_plan.TablePlan, rows: int) -> dict[str, Any]:
@@ -127,6 +159,10 @@ def _hold_entry(table: engine_plan.TablePlan, rows: int) -> dict[str, Any]:
 def verify(call: Call) -> Outcome:
     plan = plan_of(call)
     proofs = erasure.evidence(plan, call.env.connectors, call.env.pseudonym_key(), call.subject)
+    for proof in proofs:
+        # Rows a legal hold kept are meant to remain.
+        kept = retention_erasures.held_entry(call.subject, proof["table"]) is not None
+        proof["held"] = proof["held"] or kept
     left = [p for p in proofs if not (p["remaining"] == 0 or (p["held"] and p["remaining"] > 0))]
     outcome = Outcome(rows=len(proofs), record={"evidence": proofs})
     problems = [problem for p in left for problem in p.get("problems", [])]

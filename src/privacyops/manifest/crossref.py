@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from privacyops.manifest import taxonomy
+from privacyops.manifest import sweeps, taxonomy
 from privacyops.manifest.errors import Finding
 from privacyops.manifest.schema import Manifest, System, Table
 from privacyops.manifest.source import Path, SourceMap
@@ -13,7 +13,7 @@ from privacyops.manifest.source import Path, SourceMap
 def check(manifest: Manifest, source: SourceMap) -> list[Finding]:
     """Return an error for every undeclared or unresolved name."""
     # Declarations first: a misspelt declared key would otherwise also fail every use of it.
-    for phase in ((_category_keys, _subjects), (_purposes, _sharing, _retention, _systems)):
+    for phase in ((_category_keys, _subjects), (_purposes, _sharing, _retention, _systems, sweeps.problems)):
         found = [source.finding(path, "error", code, message, fix)
                  for step in phase for path, code, message, fix in step(manifest)]
         if found:

@@ -9,11 +9,44 @@ from pydantic import field_validator, model_validator
 
 from privacyops.manifest.types import (
     OPEN_ENDED_TRIGGERS,
+    IdentityKind,
     Model,
     RetentionAction,
     RetentionTrigger,
     check_iso_duration,
 )
+
+
+SweepAction = Literal["delete", "null", "pseudonymise"]
+
+
+class Sweep(Model):
+    """How a retention rule is enforced on a table of a connected SQL system (docs/retention.md).
+
+    The period runs from the timestamp column `since`; `where` adds an SQL condition of the table's own.
+    With `subject`, every row of the people whose `since` has expired is erased everywhere the manifest
+    declares, with the tables' erasure strategies; without it, `action` applies to the table's rows.
+    """
+
+    system: str
+    table: str
+    since: str
+    where: str | None = None
+    subject: IdentityKind | None = None
+    action: SweepAction = "delete"
+    fields: tuple[str, ...] = ()
+    batch_size: int = PydanticField(default=500, ge=1, le=10_000)
+
+    @model_validator(mode="after")
+    def _fields_for_action(self) -> Sweep:
+        if self.subject is not None and (self.fields or self.action != "delete"):
+            raise ValueError("a sweep by subject erases with the tables' own strategies; "
+                             "remove action and fields, or remove subject")
+        if self.action != "delete" and not self.fields:
+            raise ValueError(f"action {self.action} needs fields: the columns to change")
+        if self.action == "delete" and self.fields:
+            raise ValueError("action delete removes whole rows; remove fields or choose null/pseudonymise")
+        return self
 
 
 class RetentionRule(Model):
@@ -30,6 +63,7 @@ class RetentionRule(Model):
     subjects: tuple[str, ...] = ()
     reason: str | None = None
     description: str | None = None
+    sweep: Sweep | None = None
 
     @field_validator("period")
     @classmethod
@@ -44,6 +78,8 @@ class RetentionRule(Model):
             raise ValueError(f"trigger {self.trigger} needs a period, e.g. period: P1M")
         if self.trigger == "as_needed" and not self.reason:
             raise ValueError("trigger as_needed needs reason: what the data is needed for")
+        if self.sweep is not None and self.period is None:
+            raise ValueError("a sweep needs a period: remove sweep or give the rule a trigger with a period")
         return self
 
 

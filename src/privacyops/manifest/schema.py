@@ -18,6 +18,7 @@ from privacyops.manifest.practices import (
     RetentionRule,
     SignalPolicy,
     Signals,
+    Sweep,
 )
 from privacyops.manifest.sharing import BusinessTransfers, ErasureConnector, Recipient, Subprocessor
 from privacyops.manifest.systems import Field, Reference, System, Table
@@ -44,7 +45,7 @@ __all__ = [
     "DataSubject", "ErasureConnector", "Field", "FreeText", "Holidays", "LegalBasis", "LegalHold", "Manifest",
     "Minors", "Notice", "NoticeClaims", "Period", "Purpose", "Recipient", "Reference", "Region",
     "Representative", "Retention", "RetentionRule", "SignalPolicy", "Signals", "SocialLogin", "Subprocessor",
-    "SupervisoryAuthority", "System", "Table",
+    "SupervisoryAuthority", "Sweep", "System", "Table",
 ]
 
 

@@ -31,6 +31,7 @@ from privacyops.store.models.requests import (
     SubjectRequest,
     VerificationChallenge,
 )
+from privacyops.store.models.retention import BackupRestore, RetentionHold, RetentionRun, Tombstone
 from privacyops.store.models.tokens import ApiToken
 
 __all__ = [
@@ -40,3 +41,4 @@ __all__ = [
     "RequestForward", "ProcessingRestriction", "RateLimitWindow", "RecipientTask",
     "RequestIdentity", "RequestTransition", "StoreKey", "SubjectRequest", "VerificationChallenge",
 ]
+__all__ += ["BackupRestore", "RetentionHold", "RetentionRun", "Tombstone"]

@@ -1,0 +1,1 @@
+"""Retention enforcement: manifest rules, sweeps, legal holds, the tombstone ledger (docs/retention.md)."""
