@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from privacyops.cli import options
+from privacyops.envnames import env_var
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -46,6 +47,23 @@ def check_file(path: Path, today: dt.date | None = None, *, scan: bool = False) 
     return findings
 
 
+def ledger_findings(path: Path, database: str, today: dt.date | None) -> list[Finding]:
+    """Return errors for sales or shares in the store's ledger that the manifest does not state (NV-3)."""
+    from privacyops.lifecycle import disclosures
+    from privacyops.manifest import load
+    from privacyops.store import db
+
+    manifest = load.load_manifest(path)
+    settings = options.store_settings(database_url=database)
+    engine = db.engine_for(settings)
+    try:
+        with db.session_factory(engine)() as session:
+            events = disclosures.recorded(session, today or dt.datetime.now(dt.UTC).date())
+    finally:
+        engine.dispose()
+    return disclosures.findings(manifest, events)
+
+
 def print_text(findings: list[Finding], console: Console) -> None:
     """Print one line per finding, then a one-line summary."""
     from rich.markup import escape
@@ -79,6 +97,9 @@ def register(app: typer.Typer) -> None:
         today: str | None = typer.Option(None, "--today", help="Lint as of this date (YYYY-MM-DD)."),
         scan: bool = typer.Option(
             False, "--scan", help="Also sample every SQL system whose URL is set (see `privacyops scan`)."),
+        database: str | None = typer.Option(
+            None, "--db", envvar=env_var("database_url"), show_default=False,
+            help="Also check the CCPA statements against this store's disclosures ledger."),
     ) -> None:
         """Validate a privacy manifest and lint it; exit 1 when there is an error (warnings pass)."""
         import json
@@ -87,7 +108,10 @@ def register(app: typer.Typer) -> None:
 
         from privacyops.manifest import lint
 
-        findings = check_file(options.manifest_file(file), _parse_day(today), scan=scan)
+        path = options.manifest_file(file)
+        findings = check_file(path, _parse_day(today), scan=scan)
+        if database and not lint.has_errors(findings):
+            findings = [*findings, *ledger_findings(path, database, _parse_day(today))]
         if output is OutputFormat.json:
             typer.echo(json.dumps([f.as_dict() for f in findings], indent=2))
         else:

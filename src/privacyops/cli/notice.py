@@ -55,8 +55,12 @@ FileArgument = typer.Argument(
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Generate the privacy notice from a manifest.", no_args_is_help=True)
+    group = typer.Typer(help="Generate, publish and compare versions of the privacy notice.",
+                        no_args_is_help=True)
     app.add_typer(group, name="notice")
+    from privacyops.cli import notice_versions
+
+    notice_versions.add_commands(group)
 
     @group.command("render")
     def render_command(

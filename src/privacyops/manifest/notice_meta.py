@@ -29,6 +29,19 @@ class CcpaDisclosures(Model):
     shared: tuple[CcpaLetter, ...] = ()
 
 
+# The kinds of change between two published versions (privacyops.lifecycle.changes classifies them).
+ChangeKind = Literal[
+    "new_purpose", "removed_purpose", "purpose_uses_more_data", "new_category", "removed_category",
+    "new_subprocessor", "removed_subprocessor", "new_recipient", "removed_recipient", "new_country",
+    "longer_retention", "shorter_retention", "basis_to_consent", "basis_changed", "contact", "wording",
+]
+# A change of these kinds is material unless the manifest lists its own (notice.material_changes).
+DEFAULT_MATERIAL: tuple[ChangeKind, ...] = (
+    "new_purpose", "purpose_uses_more_data", "new_category", "new_subprocessor", "new_recipient",
+    "new_country", "longer_retention", "basis_to_consent",
+)
+
+
 class Notice(Model):
     """Metadata of the published notice and what it claims."""
 
@@ -41,6 +54,8 @@ class Notice(Model):
     claims: NoticeClaims = NoticeClaims()
     ccpa_table: dict[CcpaLetter, bool] = PydanticField(default_factory=dict)
     ccpa_disclosures: CcpaDisclosures = CcpaDisclosures()
+    # Which kinds of change make a new version material (users are told before it takes effect).
+    material_changes: tuple[ChangeKind, ...] = DEFAULT_MATERIAL
 
     @field_validator("ccpa_table", mode="before")
     @classmethod

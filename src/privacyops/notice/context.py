@@ -8,6 +8,7 @@ does not declare, the notice does not state.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from privacyops.manifest import schema
@@ -111,8 +112,18 @@ class NoticeContext:
         return bool(self.us_regions) and any(r.letter == "K" and r.collected for r in self.ccpa_rows)
 
 
-def build(manifest: schema.Manifest, *, trace_keys: bool = False) -> NoticeContext:
-    """Gather the notice's facts from the manifest; `trace_keys` makes `t()` print markers."""
+def build(
+    manifest: schema.Manifest,
+    *,
+    trace_keys: bool = False,
+    recorded: Sequence[ccpa.RecordedDisclosure] = (),
+    as_of: dt.date | None = None,
+) -> NoticeContext:
+    """Gather the notice's facts from the manifest; `trace_keys` makes `t()` print markers.
+
+    `recorded` are the disclosures of the ledger (privacyops.lifecycle.disclosures) and `as_of` the day
+    the twelve-month CCPA statements end on (default: the notice's own date).
+    """
     purposes = [_purpose(manifest, key, p) for key, p in manifest.purposes.items()]
     collected = [_category(manifest, key) for key in inventory.collected_keys(manifest)]
     regions = [_region(key, r) for key, r in manifest.regions.items()]
@@ -144,7 +155,7 @@ def build(manifest: schema.Manifest, *, trace_keys: bool = False) -> NoticeConte
         unsubscribe=[f"purposes/{k}/withdrawal" for k, p in manifest.purposes.items()
                      if "unsubscribe_link" in p.withdrawal],
         ccpa_rows=ccpa.ccpa_table(manifest),
-        disclosures=ccpa.ccpa_disclosures(manifest),
+        disclosures=ccpa.ccpa_disclosures(manifest, recorded, as_of),
         third_party_categories=[c for c in collected
                                 if "third_party" in manifest.data_categories[c.key].source
                                 and declared(manifest, ("data_categories", c.key, "source"))],

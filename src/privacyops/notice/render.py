@@ -6,9 +6,11 @@ section, so both formats always state the same facts.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import re
+from collections.abc import Sequence
 from typing import Literal
 
 import jinja2
@@ -17,6 +19,7 @@ from markdown_it import MarkdownIt
 from privacyops.manifest import schema
 from privacyops.notice import context, filters, html_page
 from privacyops.notice.sections import Section
+from privacyops.reports import ccpa
 
 Format = Literal["md", "html"]
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -44,9 +47,16 @@ def render_markdown(manifest: schema.Manifest, *, traced: bool = False) -> str:
     return _tidy("\n\n".join(parts))
 
 
-def render_notice_body(manifest: schema.Manifest) -> str:
-    """Return the notice as HTML without the page shell, for embedding in another layout."""
-    ctx = context.build(manifest)
+def render_notice_body(
+    manifest: schema.Manifest,
+    recorded: Sequence[ccpa.RecordedDisclosure] = (),
+    as_of: dt.date | None = None,
+) -> str:
+    """Return the notice as HTML without the page shell, for embedding in another layout.
+
+    `recorded` (the disclosures ledger) and `as_of` shape the CCPA statements, see context.build.
+    """
+    ctx = context.build(manifest, recorded=recorded, as_of=as_of)
     parts = [
         '<header class="notice-header">',
         f'<h1 id="notice-title">{html.escape(manifest.notice.title)}</h1>',

@@ -8,11 +8,11 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
 from privacyops.api import deps
 from privacyops.manifest.declared import declared
 from privacyops.manifest.schema import Manifest
-from privacyops.notice import render
 from privacyops.web import manifest_view
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
@@ -29,19 +29,23 @@ def home(request: Request) -> RedirectResponse:
 
 
 @router.get("/privacy", response_class=HTMLResponse, summary="The privacy notice")
-def privacy_notice(request: Request, manifest: deps.ManifestDep, services: deps.ServicesDep) -> HTMLResponse:
-    """Show the privacy notice generated from the manifest, its request links pointing at our form."""
-    cache = services.manifest.rendered
-    if "notice_body_html" not in cache:
-        form_url = services.settings.public_url.rstrip("/") + request.app.url_path_for("request_form")
-        cache["notice_body_html"] = render.render_notice_body(served_manifest(manifest, form_url))
+def privacy_notice(
+    request: Request, manifest: deps.ManifestDep, services: deps.ServicesDep, session: deps.SessionDep
+) -> HTMLResponse:
+    """Show the published version in effect (else the manifest's notice), request links to our form."""
+    from privacyops.lifecycle import versions
+    from privacyops.web import notice_archive
+
+    body = notice_archive.served_body(request, services, session, manifest)
+    current = versions.current(session, dt.datetime.now(dt.UTC).date())
     return templates.TemplateResponse(
         request,
         "privacy.html",
         {
             "title": manifest.notice.title,
             "controller": manifest_view.controller_name(manifest),
-            "body": cache["notice_body_html"],
+            "body": body,
+            "version": current,
         },
     )
 
@@ -51,7 +55,7 @@ def privacy_notice(request: Request, manifest: deps.ManifestDep, services: deps.
     summary="Global Privacy Control support (OS-4)",
     responses={404: {"description": "The manifest declares no GPC stance: support is unknown."}},
 )
-def gpc_declaration(manifest: deps.ManifestDep) -> JSONResponse:
+def gpc_declaration(manifest: deps.ManifestDep, session: deps.SessionDep) -> JSONResponse:
     """State the GPC stance the manifest declares (``signals.gpc.honoured``), dated by the notice.
 
     The GPC spec reads ``true`` as "we abide by the signal", ``false`` as "we do not" and a missing file
@@ -65,7 +69,7 @@ def gpc_declaration(manifest: deps.ManifestDep) -> JSONResponse:
                    "{gpc: {honoured: true}} (or false) to publish one",
         )
     payload: dict[str, object] = {"gpc": honoured}
-    date = statement_date(manifest)
+    date = published_date(session) or statement_date(manifest)
     if date is not None:
         payload["lastUpdate"] = date.isoformat()
     return JSONResponse(payload, headers={"Cache-Control": "public, max-age=3600"})
@@ -76,6 +80,14 @@ def gpc_stance(manifest: Manifest) -> bool | None:
     if not declared(manifest, ("signals", "gpc", "honoured")):
         return None
     return manifest.signals.gpc.honoured
+
+
+def published_date(session: Session) -> dt.date | None:
+    """Return the effective date of the published version in effect, or None before any publication."""
+    from privacyops.lifecycle import versions
+
+    current = versions.current(session, dt.datetime.now(dt.UTC).date())
+    return current.effective_date if current else None
 
 
 def statement_date(manifest: Manifest) -> dt.date | None:

@@ -53,6 +53,18 @@ def _steps(services: deps.Services) -> dict[str, Any]:
     return {"state": "alert" if alerts else "ok", "alerts": alerts}
 
 
+def _notice(services: deps.Services) -> dict[str, Any]:
+    """Warn from month 11 that the notice needs its yearly refresh (NV-1): an alert, not a failure."""
+    from privacyops.lifecycle import freshness
+
+    try:
+        with services.sessions() as session:
+            return freshness.notice_health(session, services.manifest.manifest, datetime.now(UTC).date())
+    except Exception:
+        log.exception("health check of the notice's age failed")
+        return {"state": "error"}
+
+
 @router.get("/healthz", summary="Liveness and readiness")
 def healthz(services: deps.ServicesDep) -> JSONResponse:
     """Answer 200 when the store, the manifest and the job queue all work, 503 otherwise."""
@@ -70,6 +82,7 @@ def healthz(services: deps.ServicesDep) -> JSONResponse:
         "status": "ok" if healthy else "error",
         # Not part of "status": a connected system that hangs is no reason to take this instance out.
         "steps": _steps(services) if checks["database"] == "ok" else None,
+        "notice": _notice(services) if checks["database"] == "ok" else None,
         "version": privacyops.__version__,
         "checks": checks,
         "worker_in_process": services.settings.worker_in_process,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from privacyops.store.models.audit import AuditEvent, AuditHead
 from privacyops.store.models.console import ConsoleSession, ConsoleUser
+from privacyops.store.models.disclosures import Disclosure
 from privacyops.store.models.execution import (
     ExecutionRun,
     ExecutionStep,
@@ -16,7 +17,7 @@ from privacyops.store.models.execution import (
 )
 from privacyops.store.models.keys import StoreKey
 from privacyops.store.models.limits import RateLimitWindow
-from privacyops.store.models.notice import NoticeVersion
+from privacyops.store.models.notice import ChangeSubscription, NoticeNotification, NoticeVersion
 from privacyops.store.models.opendsr import (
     OpendsrCallback,
     OpendsrClient,
@@ -37,7 +38,8 @@ from privacyops.store.models.tokens import ApiToken
 __all__ = [
     "ApiToken", "AuditEvent", "AuditHead", "ConsoleSession", "ConsoleUser", "ErasureSuppression",
     "ExecutionRun", "ExecutionStep",
-    "NoticeVersion", "OpendsrCallback", "OpendsrClient", "OpendsrRequest", "OutboxMessage",
+    "NoticeNotification", "NoticeVersion", "OpendsrCallback", "OpendsrClient", "OpendsrRequest",
+    "OutboxMessage", "ChangeSubscription", "Disclosure",
     "RequestForward", "ProcessingRestriction", "RateLimitWindow", "RecipientTask",
     "RequestIdentity", "RequestTransition", "StoreKey", "SubjectRequest", "VerificationChallenge",
 ]
