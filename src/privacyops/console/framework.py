@@ -201,13 +201,14 @@ def render(
         "nav": nav_for(staff),
         "csrf_token": staff.csrf_token if staff else "",
         "can": lambda role: can(staff, role),
-        "controller": _controller(services),
+        "controller": controller_name(services),
         "flash": MESSAGES.get(request.query_params.get("done", ""), ""),
     }
     return templates.TemplateResponse(request, template, {**base, **(context or {})}, status_code=status_code)
 
 
-def _controller(services: deps.Services) -> str:
+def controller_name(services: deps.Services) -> str:
+    """Return the controller the manifest names, for page titles and messages."""
     manifest = services.manifest.manifest
     if manifest is None:
         return "privacyops"

@@ -87,15 +87,26 @@ def close_task(request_id: str, task_id: deps.RowId, body: CloseTaskIn, who: Rev
     """Record the recipient's answer; the request's waiting run resumes when all tasks are closed."""
     _task_of(session, request_id, task_id)
     try:
-        task = fanout.close_task(session, task_id, state=body.state, actor=who.name, evidence=body.evidence,
-                                 now=datetime.now(UTC))
+        task = close_and_resume(session, services, task_id, state=body.state, evidence=body.evidence,
+                                actor=who.name)
     except fanout.TaskRuleError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             detail={"field": "state", "rule": str(exc)}) from None
+    return RecipientTaskOut.of(task)
+
+
+def close_and_resume(session: Session, services: deps.Services, task_id: int, *, state: str, evidence: str,
+                     actor: str) -> RecipientTask:
+    """Close a task and commit; when it was the request's last open one, queue the waiting run at once.
+
+    Raises ``fanout.TaskRuleError`` (nothing committed) for a wrong state or a missing evidence note.
+    """
+    task = fanout.close_task(session, task_id, state=state, actor=actor, evidence=evidence,
+                             now=datetime.now(UTC))
     session.commit()
-    if fanout.all_terminal(fanout.tasks_of(session, request_id)):
+    if fanout.all_terminal(fanout.tasks_of(session, task.request_id)):
         try:
-            services.queue.enqueue(RUN_REQUEST, request_id)
+            services.queue.enqueue(RUN_REQUEST, task.request_id)
         except Exception as exc:  # noqa: BLE001 - the reconciler resumes waiting runs
             log.warning("could not queue %s: %s", RUN_REQUEST, type(exc).__name__)
-    return RecipientTaskOut.of(task)
+    return task
