@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from privacyops.cli import options
 from privacyops.cli.notice import FileArgument, OutOption, emit, load_or_exit
 
 
@@ -14,12 +15,24 @@ class RopaFormat(StrEnum):
     json = "json"
     csv = "csv"
     md = "md"
+    html = "html"
+    xlsx = "xlsx"
 
 
 class CcpaFormat(StrEnum):
     json = "json"
     md = "md"
 
+
+
+def emit_bytes(data: bytes, out: Path | None) -> None:
+    """Write a binary report (such as a workbook) to its file."""
+    assert out is not None  # checked before the report is built
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise options.fail(f"cannot write {out}: {exc.strerror or exc}") from None
+    typer.echo(f"wrote {out}", err=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -29,16 +42,24 @@ def register(app: typer.Typer) -> None:
     @group.command("ropa")
     def ropa_command(
         file: Path | None = FileArgument,
-        fmt: RopaFormat = typer.Option(RopaFormat.md, "--format", "-f", help="json, csv or md."),
+        fmt: RopaFormat = typer.Option(RopaFormat.md, "--format", "-f", help="json, csv, md, html or xlsx."),
         out: Path | None = OutOption,
     ) -> None:
         """Write the records of processing (GDPR Art. 30), one activity per purpose."""
-        from privacyops.reports import ropa
+        from privacyops.reports import ropa, ropa_export
 
-        writers = {RopaFormat.json: ropa.to_json, RopaFormat.csv: ropa.to_csv,
-                   RopaFormat.md: ropa.to_markdown}
-        activities = ropa.records_of_processing(load_or_exit(file))
-        emit(writers[fmt](activities), out)
+        if fmt is RopaFormat.xlsx and out is None:
+            raise options.fail("--format xlsx writes a workbook: name its file with --output (-o ropa.xlsx)")
+        manifest = load_or_exit(file)
+        activities = ropa.records_of_processing(manifest)
+        if fmt is RopaFormat.xlsx:
+            emit_bytes(ropa_export.to_xlsx(activities), out)
+        elif fmt is RopaFormat.html:
+            emit(ropa_export.to_html(activities, manifest.controller.legal_name), out)
+        else:
+            writers = {RopaFormat.json: ropa.to_json, RopaFormat.csv: ropa.to_csv,
+                       RopaFormat.md: ropa.to_markdown}
+            emit(writers[fmt](activities), out)
         gaps = [(a.id, a.missing_fields()) for a in activities if a.missing_fields()]
         for activity_id, missing in gaps:
             typer.secho(f"warning: activity {activity_id!r} has no {', '.join(missing)} in the manifest",
