@@ -23,8 +23,8 @@ REQUEST_ID = "[id]"
 REDACTED = "[redacted]"
 EMAIL = "[email]"
 SECRET = "[secret]"
-# Query parameters whose value is a credential or a person's identity, by name fragment.
-_CREDENTIAL_NAMES = r"token|code|secret|key|sig|signature|password|passwd|auth|otp|email|session"
+# Query parameters whose value is a credential or a person's identity (``?subject=``), by name fragment.
+_CREDENTIAL_NAMES = r"token|code|secret|key|sig|signature|password|passwd|auth|otp|email|session|subject"
 _SEGMENT = r"[^/?#\s\"']+"
 _CHAR = r"[\w~%.-]"
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"

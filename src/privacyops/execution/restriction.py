@@ -37,6 +37,8 @@ class Decision:
 
     allowed: bool
     reason: str
+    # What refused: "restriction" or "objection"; None when allowed.
+    rule: str | None = None
 
 
 def is_direct_marketing(purpose: Purpose | None, scope: str) -> bool:
@@ -113,17 +115,22 @@ def lift(session: Session, restriction_id: int, *, actor: str, now: datetime) ->
 
 def may_process(session: Session, manifest: Manifest, subject_hashes: Iterable[str],
                 purpose_id: str) -> Decision:
-    """Decide whether a purpose may use the subject's data given their restrictions and objections."""
+    """Decide whether a purpose may use the subject's data given their restrictions and objections.
+
+    This is the restriction and objection part of :func:`privacyops.consent.decide.can_process`, which
+    gives the whole answer (legal basis, consent, opt-out signals, minors) and should be asked instead.
+    """
     purpose = manifest.purposes.get(purpose_id)
     for row in active_for(session, subject_hashes):
         if row.scope not in (ALL, purpose_id):
             continue
         if row.kind == "restriction" and not _exempt(purpose):
-            return Decision(False, "processing is restricted: the data is only stored (Art. 18)")
+            return Decision(False, "processing is restricted: the data is only stored (Art. 18)",
+                            "restriction")
         if row.kind == "objection":
             refused = _objection_refuses(purpose, purpose_id, row)
             if refused:
-                return Decision(False, refused)
+                return Decision(False, refused, "objection")
     return Decision(True, "no restriction or objection applies")
 
 

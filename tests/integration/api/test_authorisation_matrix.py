@@ -60,6 +60,14 @@ POLICY: dict[tuple[str, str], str] = {
     # Langfuse's callback: masks only what it is sent; its own shared token when one is configured.
     ("POST", "/api/v1/pii/langfuse/ingestion-mask"): PUBLIC,
     ("GET", "/api/v1/audit/events"): REVIEWER,
+    ("GET", "/api/v1/decisions"): VIEWER,
+    ("POST", "/api/v1/decisions"): VIEWER,
+    ("GET", "/api/v1/consent/lookup"): VIEWER,
+    ("POST", "/api/v1/consent/receipts"): REVIEWER,
+    # The cookie banner runs on the host's pages for visitors without an account.
+    ("GET", "/consent/banner.js"): PUBLIC,
+    ("POST", "/consent/choices"): PUBLIC,
+    ("GET", "/consent/example"): PUBLIC,
     ("POST", "/api/v1/requests/{request_id}/approve"): REVIEWER,
     ("POST", "/api/v1/requests/{request_id}/deny"): REVIEWER,
     ("POST", "/api/v1/requests/{request_id}/extend"): REVIEWER,

@@ -7,6 +7,7 @@ A new aggregate is one new module here plus one import line below (Alembic's aut
 from __future__ import annotations
 
 from privacyops.store.models.audit import AuditEvent, AuditHead
+from privacyops.store.models.consent import ConsentContact, ConsentReceipt, ConsentState
 from privacyops.store.models.console import ConsoleSession, ConsoleUser
 from privacyops.store.models.disclosures import Disclosure
 from privacyops.store.models.execution import (
@@ -44,3 +45,4 @@ __all__ = [
     "RequestIdentity", "RequestTransition", "StoreKey", "SubjectRequest", "VerificationChallenge",
 ]
 __all__ += ["BackupRestore", "RetentionHold", "RetentionRun", "Tombstone"]
+__all__ += ["ConsentContact", "ConsentReceipt", "ConsentState"]

@@ -1,0 +1,130 @@
+"""Consent over HTTP: receipts from the host application, decisions, and a subject's lookup.
+
+Recording a receipt needs a reviewer token (the host application's server records what its users chose);
+reading decisions needs a viewer token. Bad input answers 422 with ``{"detail": {"field", "rule"}}``
+and records nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+
+from privacyops.api import deps
+from privacyops.consent import decide, ledger, service
+from privacyops.consent import purposes as cpurposes
+from privacyops.consent import schemas as api
+from privacyops.consent.errors import ConsentRuleError
+
+router = APIRouter(tags=["consent"])
+Reviewer = Annotated[deps.Principal, deps.require_role("reviewer")]
+Viewer = Annotated[deps.Principal, deps.require_role("viewer")]
+SubjectQuery = Annotated[list[str], Query(min_length=1, max_length=10, description=api.SUBJECT_HELP)]
+
+
+@contextmanager
+def rule_errors() -> Iterator[None]:
+    """Turn a broken consent rule into 422 naming the field and the rule."""
+    try:
+        yield
+    except ConsentRuleError as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, detail={"field": exc.field, "rule": exc.message}
+        ) from None
+
+
+@router.post(
+    "/api/v1/consent/receipts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=api.ReceiptOut,
+    summary="Record a consent given or withdrawn",
+)
+def record_receipt(
+    body: api.ReceiptIn,
+    principal: Reviewer,
+    services: deps.ServicesDep,
+    session: deps.SessionDep,
+    manifest: deps.ManifestDep,
+) -> api.ReceiptOut:
+    """Append a receipt to the ledger; the decision for the purpose follows it at once."""
+    with rule_errors():
+        subject = service.subject_of(services, body.subject)
+        entry = ledger.Entry(
+            purpose=body.purpose,
+            granted=body.granted,
+            notice_version=body.notice_version,
+            method=body.method,
+            channel=body.channel,
+            text_shown=body.text_shown,
+            regime=body.regime,
+            scope=body.scope,
+        )
+        receipt = ledger.record(
+            session,
+            cpurposes.catalog(manifest),
+            subject,
+            entry,
+            actor=f"token:{principal.name}",
+            now=service.now(),
+        )
+    session.commit()
+    return api.ReceiptOut.of(receipt)
+
+
+@router.get(
+    "/api/v1/decisions", response_model=api.DecisionOut, summary="May this purpose use this subject's data"
+)
+def decision(
+    subject: SubjectQuery,
+    purpose: Annotated[str, Query(max_length=100)],
+    _viewer: Viewer,
+    services: deps.ServicesDep,
+    session: deps.SessionDep,
+    manifest: deps.ManifestDep,
+) -> api.DecisionOut:
+    """Answer allow or deny for one subject and purpose, with the reason and the receipt it rests on."""
+    with rule_errors():
+        found = decide.can_process(session, service.subject_of(services, subject), purpose, manifest=manifest)
+    return api.DecisionOut(**found.as_dict())
+
+
+@router.post("/api/v1/decisions", response_model=api.BatchOut, summary="Decide many subjects at once")
+def decisions(
+    body: api.BatchIn,
+    _viewer: Viewer,
+    services: deps.ServicesDep,
+    session: deps.SessionDep,
+    manifest: deps.ManifestDep,
+) -> api.BatchOut:
+    """Answer, for each subject in order, one decision per purpose."""
+    results = []
+    with rule_errors():
+        for index, identities in enumerate(body.subjects):
+            subject = service.subject_of(services, identities, field=f"subjects[{index}]")
+            found = decide.can_process_many(session, subject, body.purposes, manifest=manifest)
+            results.append([api.DecisionOut(**d.as_dict()) for d in found])
+    return api.BatchOut(results=results)
+
+
+@router.get(
+    "/api/v1/consent/lookup", response_model=api.LookupOut, summary="A subject's consent and receipts"
+)
+def lookup(
+    subject: SubjectQuery,
+    _viewer: Viewer,
+    services: deps.ServicesDep,
+    session: deps.SessionDep,
+    manifest: deps.ManifestDep,
+) -> api.LookupOut:
+    """Show every consent purpose's decision for the subject and their receipt history."""
+    with rule_errors():
+        who = service.subject_of(services, subject)
+    names = [p.name for p in cpurposes.catalog(manifest).consent_purposes()]
+    found = decide.can_process_many(session, who, names, manifest=manifest)
+    return api.LookupOut(
+        decisions=[api.DecisionOut(**d.as_dict()) for d in found],
+        receipts=[api.ReceiptOut.of(r) for r in ledger.history(session, who)],
+    )

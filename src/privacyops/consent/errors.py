@@ -1,0 +1,24 @@
+"""Errors of the consent core; each names the input field at fault so the API can answer 4xx."""
+
+from __future__ import annotations
+
+
+class ConsentRuleError(ValueError):
+    """A consent input broke a rule; nothing was recorded."""
+
+    def __init__(self, message: str | None = None, *, field: str) -> None:
+        self.field = field
+        self.message = message or (self.__doc__ or "").strip()
+        super().__init__(f"{field}: {self.message}")
+
+
+class UnknownPurpose(ConsentRuleError):
+    """The purpose is not one the manifest declares; use one of the names listed in the message."""
+
+
+class MissingNoticeVersion(ConsentRuleError):
+    """A receipt needs the version of the notice the subject saw."""
+
+
+class BadSignal(ConsentRuleError):
+    """A browser privacy signal header is malformed."""

@@ -1,0 +1,166 @@
+"""The consent ledger: append a receipt, keep the derived state in step, read state and history (CN-1).
+
+A receipt is never changed: a withdrawal is a new receipt. The state row per subject, purpose and scope
+is rewritten only here, in the transaction that appends the receipt, so it always equals the latest
+receipt. Every receipt is also an audit event (without any identity: subjects are keyed hashes).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from privacyops.audit import chain
+from privacyops.consent import purposes as cpurposes
+from privacyops.consent.errors import ConsentRuleError, MissingNoticeVersion
+from privacyops.consent.subjects import Subject
+from privacyops.store.models.consent import ConsentReceipt, ConsentState
+
+ENTITY = "consent_receipt"
+KINDS = ("consent", "signal", "attestation", "flag")
+METHODS = ("banner", "preference_center", "unsubscribe", "form", "api", "import", "gpc", "staff", "sign_up")
+CHANNELS = ("web", "email", "api", "cli", "phone", "postal", "in_person")
+MAX_TEXT = 20_000
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What one receipt says; ``text_shown`` defaults to the purpose's text from the manifest."""
+
+    purpose: str
+    granted: bool
+    notice_version: str | None
+    method: str
+    channel: str
+    kind: str = "consent"
+    scope: str = ""
+    text_shown: str | None = None
+    regime: str | None = None
+    signal: str | None = None
+
+
+def record(
+    session: Session, catalog: cpurposes.Catalog, subject: Subject, entry: Entry, *, actor: str, now: datetime
+) -> ConsentReceipt:
+    """Append one receipt and bring the subject's state for its purpose up to date (caller commits)."""
+    info = _check(catalog, entry)
+    text = entry.text_shown if entry.text_shown is not None else info.text
+    receipt = ConsentReceipt(
+        receipt_id=secrets.token_hex(16),
+        subject_key=subject.primary,
+        kind=entry.kind,
+        purpose=info.name,
+        scope=entry.scope,
+        granted=entry.granted,
+        notice_version=str(entry.notice_version),
+        notice_hash=cpurposes.text_hash(text),
+        purpose_hash=info.definition_hash,
+        text_shown=text,
+        method=entry.method,
+        channel=entry.channel,
+        regime=entry.regime,
+        signal=entry.signal,
+        actor=actor,
+        recorded_at=now,
+    )
+    session.add(receipt)
+    _set_state(session, receipt)
+    session.flush()
+    chain.append(
+        session,
+        actor=actor,
+        action=f"consent.{'granted' if entry.granted else 'withdrawn'}",
+        entity=ENTITY,
+        entity_id=receipt.receipt_id,
+        data={
+            "purpose": info.name,
+            "scope": entry.scope,
+            "kind": entry.kind,
+            "method": entry.method,
+            "channel": entry.channel,
+            "signal": entry.signal,
+            "notice_version": receipt.notice_version,
+        },
+    )
+    return receipt
+
+
+def _check(catalog: cpurposes.Catalog, entry: Entry) -> cpurposes.PurposeInfo:
+    info = catalog.recordable(entry.purpose, entry.kind)
+    if not (entry.notice_version or "").strip():
+        raise MissingNoticeVersion(
+            "give the version of the notice the subject saw (notice_version), "
+            "e.g. the manifest's notice.version",
+            field="notice_version",
+        )
+    if len(entry.notice_version or "") > 40:
+        raise ConsentRuleError("a notice version is at most 40 characters", field="notice_version")
+    for name, value, allowed in (
+        ("kind", entry.kind, KINDS),
+        ("method", entry.method, METHODS),
+        ("channel", entry.channel, CHANNELS),
+    ):
+        if value not in allowed:
+            raise ConsentRuleError(f"unknown {name} {value!r}; use one of: {', '.join(allowed)}", field=name)
+    if entry.text_shown is not None and not (0 < len(entry.text_shown.strip()) <= MAX_TEXT):
+        raise ConsentRuleError(
+            f"the text shown is 1 to {MAX_TEXT} characters; leave it out to record the "
+            "purpose's text from the manifest",
+            field="text_shown",
+        )
+    if len(entry.scope) > 100:
+        raise ConsentRuleError("a scope is at most 100 characters", field="scope")
+    return info
+
+
+def _set_state(session: Session, receipt: ConsentReceipt) -> None:
+    state = session.get(ConsentState, (receipt.subject_key, receipt.purpose, receipt.scope))
+    if state is None:
+        state = ConsentState(subject_key=receipt.subject_key, purpose=receipt.purpose, scope=receipt.scope)
+        session.add(state)
+    state.kind, state.granted, state.receipt_id = receipt.kind, receipt.granted, receipt.receipt_id
+    state.notice_version, state.purpose_hash = receipt.notice_version, receipt.purpose_hash
+    state.method, state.signal, state.recorded_at = receipt.method, receipt.signal, receipt.recorded_at
+
+
+def states(
+    session: Session, subject: Subject, names: Iterable[str] | None = None
+) -> dict[tuple[str, str], ConsentState]:
+    """Return the subject's latest state per (purpose, scope), across all their identities."""
+    query = sa.select(ConsentState).where(ConsentState.subject_key.in_(subject.keys))
+    if names is not None:
+        query = query.where(ConsentState.purpose.in_(sorted(set(names))))
+    latest: dict[tuple[str, str], ConsentState] = {}
+    for row in session.execute(query).scalars():
+        key = (row.purpose, row.scope)
+        if key not in latest or row.recorded_at > latest[key].recorded_at:
+            latest[key] = row
+    return latest
+
+
+def history(session: Session, subject: Subject, *, limit: int = 500) -> list[ConsentReceipt]:
+    """Return the subject's receipts, newest first."""
+    query = (
+        sa.select(ConsentReceipt)
+        .where(ConsentReceipt.subject_key.in_(subject.keys))
+        .order_by(ConsentReceipt.id.desc())
+        .limit(limit)
+    )
+    return list(session.execute(query).scalars())
+
+
+def rebuild_states(session: Session) -> int:
+    """Derive every state row again from the receipts (after a restore); returns the number of states."""
+    session.execute(sa.delete(ConsentState))
+    latest: dict[tuple[str, str, str], ConsentReceipt] = {}
+    for receipt in session.execute(sa.select(ConsentReceipt).order_by(ConsentReceipt.id)).scalars():
+        latest[(receipt.subject_key, receipt.purpose, receipt.scope)] = receipt
+    for receipt in latest.values():
+        _set_state(session, receipt)
+    session.flush()
+    return len(latest)
