@@ -71,7 +71,9 @@ def record_collection(
 ) -> int:
     """Append an entry per table of an engine erasure, from the rows its collection found."""
     hashes, skipped, count = list(identity_hashes), set(skip), 0
-    for table in plan.tables:
+    # In the erasure's step order (children first), so a replay never deletes a row still pointed at.
+    order = list(dict.fromkeys(s.table for s in plan.steps if s.operation == "erase"))
+    for table in sorted(plan.tables, key=lambda t: order.index(t.id) if t.id in order else len(order)):
         keys = found.keys(table.id)
         if (
             table.id in skipped

@@ -23,6 +23,7 @@ from privacyops.console import framework, sessions, users
 from privacyops.examples import LANGFUSE_MANIFEST
 from privacyops.settings import Settings
 from privacyops.store.models.execution import RecipientTask
+from privacyops.store.models.retention import RetentionHold
 from privacyops.store import db, tokens
 
 ADMIN_TOKEN = "po_matrix_bootstrap_admin_token"
@@ -37,6 +38,13 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/privacy"): PUBLIC,
     ("GET", "/.well-known/gpc.json"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,
+    ("GET", "/healthz/retention"): PUBLIC,
+    # Retention: runs, holds and overdue data are read by viewers; holds are changed by admins only.
+    ("GET", "/api/v1/retention/runs"): VIEWER,
+    ("GET", "/api/v1/retention/holds"): VIEWER,
+    ("POST", "/api/v1/retention/holds"): ADMIN,
+    ("POST", "/api/v1/retention/holds/{hold_id}/release"): ADMIN,
+    ("GET", "/api/v1/retention/overdue"): VIEWER,
     ("GET", "/api/v1/docs"): PUBLIC,
     ("GET", "/dev/mail"): PUBLIC,
     ("GET", "/dev/mail.json"): PUBLIC,
@@ -173,6 +181,9 @@ def callers(app: FastAPI, client: TestClient) -> list[Caller]:
     with app.state.services.sessions.begin() as session:  # task 1, for the routes of a recipient task
         session.add(RecipientTask(id=1, request_id=subject, recipient="Matrix Ltd", service="hosting",
                                   action="erase", categories=["user.name"], channel="manual", state="open"))
+        # hold 1, for the route that releases a legal hold
+        session.add(RetentionHold(id=1, scope="table", target="app_db.invoices", reason_code="tax",
+                                  created_by="matrix"))
     return [
         Caller("anonymous", {}),
         Caller("subject", {}, request_id=subject),
@@ -185,7 +196,7 @@ def callers(app: FastAPI, client: TestClient) -> list[Caller]:
 
 def _path(pattern: str, owner: Caller, spare_token: int) -> str:
     values = {"request_id": owner.request_id or "0" * 32, "task_id": "1", "token_id": str(spare_token),
-              "token": "not-a-signed-link",
+              "token": "not-a-signed-link", "hold_id": "1",
               "subject_request_id": owner.customer_request or str(uuid.uuid4())}
     return re.sub(r"{(\w+)(:[^}]+)?}", lambda m: values[m.group(1)], pattern)
 

@@ -1,4 +1,4 @@
-"""Fixtures for retention: a migrated store, the demo database (user u_30 terminated on 2025-01-31), a clock."""
+"""Fixtures for retention: a migrated store, the demo database (u_30 terminated 2025-01-31), a clock."""
 
 from __future__ import annotations
 
@@ -53,8 +53,13 @@ class Setup:
 
     def submit(self, request_type: str, identities: dict[str, str], regions: list[str] | None = None) -> str:
         """File a verified request, approved where the type needs it; return its id."""
-        submission = intake.build_submission(request_type=request_type, identities=identities,
-                                             regions=regions or ["eu"], channel="cli", verified=True)
+        submission = intake.build_submission(
+            request_type=request_type,
+            identities=identities,
+            regions=regions or ["eu"],
+            channel="cli",
+            verified=True,
+        )
         with self.sessions.begin() as session:
             request = service.submit(session, self.env.service, submission, actor="test").request
             if request.state == "awaiting_approval":
@@ -75,8 +80,12 @@ def setup(db_url: str, make_db_url: Callable[[str], str], shipped: Manifest) -> 
     engine = db.make_engine(db_url, sqlite_immediate=True, secret=SECRET)
     connector = SqlConnector(demo_url)
     clock = Clock()
-    env = ExecutionEnv(manifest=shipped, service=ServiceContext(key=SECRET, clock=clock),
-                       connectors={"app_db": connector}, home=Path("."))
+    env = ExecutionEnv(
+        manifest=shipped,
+        service=ServiceContext(key=SECRET, clock=clock),
+        connectors={"app_db": connector},
+        home=Path("."),
+    )
     yield Setup(db_url, demo_url, db.session_factory(engine), env, clock)
     connector.close()
     engine.dispose()

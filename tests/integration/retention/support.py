@@ -15,7 +15,8 @@ def left(url: str, owned: dict[str, set[str]]) -> dict[str, int]:
                 if not ids:
                     continue
                 query = sa.text(f"SELECT COUNT(*) FROM {table} WHERE id IN :ids").bindparams(
-                    sa.bindparam("ids", expanding=True))
+                    sa.bindparam("ids", expanding=True)
+                )
                 count = int(conn.execute(query, {"ids": sorted(ids)}).scalar_one())
                 if count:
                     found[table] = count
@@ -29,6 +30,8 @@ def email_of(url: str, user_id: str) -> str:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            return str(conn.execute(sa.text("SELECT email FROM users WHERE id = :u"), {"u": user_id}).scalar_one())
+            return str(
+                conn.execute(sa.text("SELECT email FROM users WHERE id = :u"), {"u": user_id}).scalar_one()
+            )
     finally:
         engine.dispose()

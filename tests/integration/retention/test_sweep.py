@@ -22,8 +22,12 @@ RULE = "account-after-termination"
 def anonymous_audit_trail(url: str, ids: set[str]) -> bool:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT user_id, ip_address FROM audit_logs WHERE id IN :ids").bindparams(
-            sa.bindparam("ids", expanding=True)), {"ids": sorted(ids)}).all()
+        rows = conn.execute(
+            sa.text("SELECT user_id, ip_address FROM audit_logs WHERE id IN :ids").bindparams(
+                sa.bindparam("ids", expanding=True)
+            ),
+            {"ids": sorted(ids)},
+        ).all()
     engine.dispose()
     # The link to the deleted user is cut and the address nulled: the entries no longer name anyone.
     return bool(rows) and all(u is None and ip is None for u, ip in rows)
@@ -50,7 +54,9 @@ def test_a_terminated_account_is_due_a_month_later_then_swept_everywhere_and_rec
     setup.clock.now = AFTER_DUE
     report = sweep.run_rule(setup.env, setup.sessions, rule, dry_run=True)
     assert report.report["app_db.users"] == {"count": 1, "oldest": "2025-01-31T12:00:00+00:00"}
-    assert left(setup.demo_url, owned) == {t: len(ids) for t, ids in owned.items() if ids}, "a dry run changes nothing"
+    assert left(setup.demo_url, owned) == {t: len(ids) for t, ids in owned.items() if ids}, (
+        "a dry run changes nothing"
+    )
     (late,) = overdue.overdue(setup.env, setup.sessions)
     assert (late["rule"], late["count"], late["due"]) == (RULE, 1, "2025-02-28T12:00:00+00:00")
 
@@ -67,7 +73,9 @@ def test_a_terminated_account_is_due_a_month_later_then_swept_everywhere_and_rec
     assert overdue.overdue(setup.env, setup.sessions) == []
 
     with setup.sessions() as session:
-        actions = list(session.scalars(sa.select(AuditEvent.action).where(AuditEvent.entity == "retention_run")))
+        actions = list(
+            session.scalars(sa.select(AuditEvent.action).where(AuditEvent.entity == "retention_run"))
+        )
         assert actions.count("retention.run_finished") == 3
         ledger = list(session.scalars(sa.select(Tombstone)))
         assert {f"{t.system}.{t.table_name}" for t in ledger} >= {"app_db.users", "app_db.traces"}
@@ -81,14 +89,34 @@ def test_a_terminated_account_is_due_a_month_later_then_swept_everywhere_and_rec
 def test_a_run_left_by_a_dead_process_is_taken_over_with_its_cut_off(setup: Setup) -> None:
     rule = the_rule(setup)
     with setup.sessions.begin() as session:
-        dead = RetentionRun(rule=RULE, status="running", dry_run=False, cutoff=AFTER_DUE - timedelta(days=60),
-                            rows={}, held={}, report={}, errors=[], owner="gone:1",
-                            lease_until=AFTER_DUE - timedelta(minutes=1), started_at=AFTER_DUE - timedelta(hours=1))
+        dead = RetentionRun(
+            rule=RULE,
+            status="running",
+            dry_run=False,
+            cutoff=AFTER_DUE - timedelta(days=60),
+            rows={},
+            held={},
+            report={},
+            errors=[],
+            owner="gone:1",
+            lease_until=AFTER_DUE - timedelta(minutes=1),
+            started_at=AFTER_DUE - timedelta(hours=1),
+        )
         session.add(dead)
     with setup.sessions.begin() as session:
-        busy = RetentionRun(rule=RULE, status="running", dry_run=False, cutoff=AFTER_DUE, rows={}, held={},
-                            report={}, errors=[], owner="alive:2", lease_until=AFTER_DUE + timedelta(minutes=3),
-                            started_at=AFTER_DUE)
+        busy = RetentionRun(
+            rule=RULE,
+            status="running",
+            dry_run=False,
+            cutoff=AFTER_DUE,
+            rows={},
+            held={},
+            report={},
+            errors=[],
+            owner="alive:2",
+            lease_until=AFTER_DUE + timedelta(minutes=3),
+            started_at=AFTER_DUE,
+        )
         session.add(busy)
     with pytest.raises(runs.RunBusy):
         sweep.run_rule(setup.env, setup.sessions, rule)

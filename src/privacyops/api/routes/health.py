@@ -65,6 +65,14 @@ def _notice(services: deps.Services) -> dict[str, Any]:
         return {"state": "error"}
 
 
+def _restore(services: deps.Services) -> str:
+    """Not ready while a declared backup restore waits for its erasure replay (ER-3)."""
+    from privacyops.retention import health as retention_health
+
+    with services.sessions() as session:
+        return retention_health.restore_state(session)
+
+
 @router.get("/healthz", summary="Liveness and readiness")
 def healthz(services: deps.ServicesDep) -> JSONResponse:
     """Answer 200 when the store, the manifest and the job queue all work, 503 otherwise."""
@@ -73,6 +81,8 @@ def healthz(services: deps.ServicesDep) -> JSONResponse:
         "manifest": "ok" if services.manifest.loaded else "error",
         "queue": _probe("queue", services.queue.check),
     }
+    if checks["database"] == "ok":
+        checks["restore"] = _restore(services)
     healthy = all(value == "ok" for value in checks.values())
     heartbeat = None
     if checks["queue"] == "ok":
@@ -89,3 +99,19 @@ def healthz(services: deps.ServicesDep) -> JSONResponse:
         "last_heartbeat": heartbeat,
     }
     return JSONResponse(body, status_code=200 if healthy else 503)
+
+
+@router.get("/healthz/retention", summary="Data kept past its retention period")
+def retention_health(services: deps.ServicesDep) -> JSONResponse:
+    """Answer 503 while a rule has overdue rows (ER-4): an alert for monitoring, apart from readiness."""
+    from privacyops.retention import health as retention_health
+
+    try:
+        report = retention_health.overdue_report(services.settings, services.sessions)
+    except Exception:
+        log.exception("health check of retention failed")
+        return JSONResponse({"state": "error", "items": []}, status_code=503)
+    # The public answer names rules and counts; the admin route /api/v1/retention/overdue has the details.
+    items = [{"rule": i["rule"], "count": i.get("count"), "due": i.get("due")} for i in report["items"]]
+    return JSONResponse({"state": report["state"], "items": items},
+                        status_code=503 if report["state"] == "overdue" else 200)
