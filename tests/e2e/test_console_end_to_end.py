@@ -1,0 +1,126 @@
+"""A newcomer's whole path in Chromium, on ``privacyops demo`` run as a subprocess.
+
+File and verify requests in the privacy center, sign into the admin console with the credentials the
+demo printed, approve the erasure, work its recipients' tasks to the end from the console, watch it
+complete, and download the access package through the mailed link.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import signal
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import support
+from tests.e2e.conftest import ADMIN_TOKEN, DemoMailbox, Service, _base_env, code_for, start, wait_healthy
+from tests.support import wait_until
+
+ACCESS_SUBJECT = "subject1@example.com"
+ERASURE_SUBJECT = "subject2@example.com"
+CREDENTIALS = re.compile(r"Admin console:\s+(\S+)\s+user (\S+)\s+password (\S+)")
+
+
+@pytest.fixture
+def demo(db_url: str, make_db_url: Callable[[str], str], tmp_path: Path) -> Iterator[Service]:
+    port = support.free_port()
+    app_db_url = make_db_url("app")
+    env = _base_env(db_url, app_db_url, tmp_path, port)
+    service = Service(f"http://127.0.0.1:{port}", env, app_db_url, db_url, [tmp_path / "demo.log"])
+    service.processes.append(start(["demo", "--db", app_db_url], env, service.logs[0]))
+    try:
+        wait_healthy(service)
+        yield service
+    finally:
+        for process in service.processes:
+            support.stop_process(process, signal.SIGTERM)
+
+
+def file_and_verify(page: Any, service: Service, kind: str, address: str) -> str:
+    page.goto(f"{service.base}/")
+    page.click("a[href$='/privacy/request'] >> nth=0")
+    page.select_option("#type", kind)
+    page.fill("#email", address)
+    page.select_option("#region", "eu")
+    page.click("#send")
+    request_id = str(page.inner_text("#request-id")).strip()
+    mailbox = DemoMailbox(service.base)
+    code = wait_until(lambda: code_for(mailbox.texts_to(address)), f"the code mailed to {address}")
+    page.fill("#code", code)
+    page.click("#verify")
+    page.wait_for_selector("#state:not([data-state='awaiting_verification'])")
+    return request_id
+
+
+def state_in_console(page: Any, service: Service, request_id: str) -> str:
+    page.goto(f"{service.base}/admin/requests/{request_id}")
+    return str(page.get_attribute("#state", "data-state"))
+
+
+def close_every_task(page: Any, service: Service) -> int:
+    page.goto(f"{service.base}/admin/tasks")
+    closed = 0
+    while page.locator("#task-queue tbody a[href*='/admin/tasks/']").count():
+        page.click("#task-queue tbody a[href*='/admin/tasks/'] >> nth=0")
+        page.fill("#evidence", "the recipient confirmed the erasure")
+        page.click("#close-task")
+        page.wait_for_selector("[role=status]")
+        closed += 1
+    return closed
+
+
+def mailed_link(page: Any, service: Service) -> str | None:
+    """The package link in the demo mailbox, read as the person would read it."""
+    page.goto(f"{service.base}/dev/mail")
+    found = re.search(r"(http://\S+/api/v1/packages/\S+)", page.inner_text("main"))
+    return found.group(1) if found else None
+
+
+@pytest.mark.req("INT-1", "ER-1", "AC-1")
+def test_privacy_center_to_console_to_download(page: Any, demo: Service) -> None:
+    access_id = file_and_verify(page, demo, "access", ACCESS_SUBJECT)
+    erasure_id = file_and_verify(page, demo, "erasure", ERASURE_SUBJECT)
+    console_url, username, password = CREDENTIALS.search(demo.logs[0].read_text()).groups()  # type: ignore[union-attr]
+
+    page.goto(console_url)
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.click("nav >> text=Requests")
+    wait_until(
+        lambda: state_in_console(page, demo, erasure_id) == "awaiting_approval", "the erasure's approval"
+    )
+    page.fill("#approve-note", "identity and scope checked")
+    page.click("#approve")
+    page.wait_for_selector("[role=status]")
+    assert "identity and scope checked" in page.inner_text("#timeline")
+
+    wait_until(lambda: close_every_task(page, demo), "the erasure's recipient tasks", timeout=180)
+    wait_until(lambda: state_in_console(page, demo, erasure_id) == "completed", "the erasure to complete")
+    assert "the recipient confirmed the erasure" in page.inner_text("#tasks")
+    wait_until(lambda: state_in_console(page, demo, access_id) == "completed", "the access request")
+
+    link = wait_until(lambda: mailed_link(page, demo), "the mail with the download link")
+    with page.expect_download() as download:
+        page.evaluate("url => { const a = document.createElement('a'); a.href = url; a.click(); }", link)
+    with zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes())) as archive:
+        data = archive.read("data.json").decode()
+    assert ACCESS_SUBJECT in data and ERASURE_SUBJECT not in data
+
+    support.assert_no_secrets(
+        demo.log_text(),
+        [
+            password,
+            access_id,
+            erasure_id,
+            ACCESS_SUBJECT,
+            ERASURE_SUBJECT,
+            ADMIN_TOKEN,
+            link.rsplit("/", 1)[1],
+        ],
+    )
