@@ -135,6 +135,26 @@ def register(app: typer.Typer) -> None:
             for row in session.execute(query).scalars():
                 typer.echo(json.dumps({"subject_key": row.subject_key, **_receipt(row)}))
 
+    @group.command("suppression")
+    def suppression(
+        list_name: str = typer.Option("", "--list", help="A mailing list; default: all marketing."),
+        database: str | None = DbOption,
+        manifest: Path | None = options.ManifestOption,
+        home: Path | None = options.HomeOption,
+    ) -> None:
+        """Print, as CSV for an email tool, every known address that must not get marketing mail, and why."""
+        _addresses(database, manifest, home, list_name, allowed=False)
+
+    @group.command("marketing-export")
+    def marketing_export(
+        list_name: str = typer.Option("", "--list", help="A mailing list; default: all."),
+        database: str | None = DbOption,
+        manifest: Path | None = options.ManifestOption,
+        home: Path | None = options.HomeOption,
+    ) -> None:
+        """Print, as CSV, the addresses that may be sent marketing mail now (unsubscribed ones left out)."""
+        _addresses(database, manifest, home, list_name, allowed=True)
+
     @group.command("rebuild-states")
     def rebuild(
         database: str | None = DbOption,
@@ -156,6 +176,22 @@ def register(app: typer.Typer) -> None:
                 data={"states": count},
             )
         typer.echo(f"rebuilt {count} state(s) from the receipts")
+
+
+def _addresses(
+    database: str | None, manifest: Path | None, home: Path | None, list_name: str, *, allowed: bool
+) -> None:
+    import csv
+    import sys
+
+    from privacyops.consent import marketing
+
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["email", "reason"])
+    with ledger_session(database, manifest, home) as (session, loaded, _who):
+        for contact in marketing.contacts(session, loaded, list_name):
+            if contact.decision.allowed == allowed:
+                writer.writerow([contact.address, contact.decision.code])
 
 
 def _receipt(row: Any) -> dict[str, object]:

@@ -20,6 +20,8 @@ class Subject:
     """A person as the ledger knows them: keyed hashes of their identities, the first one primary."""
 
     keys: tuple[str, ...]
+    # Email addresses given, normalised, with their keys: where marketing mail goes (kept sealed).
+    emails: tuple[tuple[str, str], ...] = ()
 
     @property
     def primary(self) -> str:
@@ -35,6 +37,7 @@ def identity_key(key: bytes, kind: str, value: str) -> str:
 def parse(key: bytes, identities: Iterable[str], *, field: str = "subject") -> Subject:
     """Parse ``kind:value`` identities (``email:a@example.com``) into a subject, or raise naming ``field``."""
     keys: list[str] = []
+    emails: list[tuple[str, str]] = []
     for text in identities:
         kind, sep, value = text.partition(":")
         if not sep or not value.strip():
@@ -42,14 +45,17 @@ def parse(key: bytes, identities: Iterable[str], *, field: str = "subject") -> S
                 f"write the subject as kind:value, e.g. email:name@example.com; kinds: {', '.join(KINDS)}",
                 field=field,
             )
-        digest = _key_of(key, kind.strip().lower(), value, field)
+        kind = kind.strip().lower()
+        digest = _key_of(key, kind, value, field)
         if digest not in keys:
             keys.append(digest)
+            if kind == "email":
+                emails.append((digest, value.strip().lower()))
     if not keys:
         raise ConsentRuleError(
             "name at least one identity of the subject, e.g. email:name@example.com", field=field
         )
-    return Subject(tuple(keys))
+    return Subject(tuple(keys), tuple(emails))
 
 
 def _key_of(key: bytes, kind: str, value: str, field: str) -> str:

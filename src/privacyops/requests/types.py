@@ -86,6 +86,8 @@ REQUEST_TYPES: Mapping[RequestType, RequestTypeInfo] = {
     )
 }
 
+# Stopping marketing email is everyone's right in the US too (federal, whatever the state law says).
+CAN_SPAM_OPT_OUT = "opt out of commercial email (CAN-SPAM Act, 15 U.S.C. 7704(a)(4))"
 # The right each request type exercises, per built-in regime id. A type missing from a regime's table is
 # not a right under that regime; a business may still honour it, but no statutory clock runs for it there.
 _EU_RIGHTS = {
@@ -130,6 +132,7 @@ RIGHTS_BY_REGIME: Mapping[str, Mapping[RequestType, str]] = {
         _T.OPT_OUT_SALE_SHARE: "right to opt out of sale or sharing (Civ. Code 1798.120)",
         _T.LIMIT_SENSITIVE: "right to limit sensitive personal information (Civ. Code 1798.121)",
         _T.ACCOUNT_DELETION: "right to delete (Civ. Code 1798.105)",
+        _T.MARKETING_OPT_OUT: CAN_SPAM_OPT_OUT,
     },
 }
 # A starting table for other US state laws (access, deletion, correction, portability, opt-out); a
@@ -141,6 +144,7 @@ US_STATE_RIGHTS: Mapping[RequestType, str] = {
     _T.RECTIFICATION: "right to correct",
     _T.OPT_OUT_SALE_SHARE: "right to opt out of sale and targeted advertising",
     _T.ACCOUNT_DELETION: "right to delete",
+    _T.MARKETING_OPT_OUT: CAN_SPAM_OPT_OUT,
 }
 
 

@@ -76,6 +76,8 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/consent/banner.js"): PUBLIC,
     ("POST", "/consent/choices"): PUBLIC,
     ("GET", "/consent/example"): PUBLIC,
+    ("GET", "/consent/unsubscribe/{token}"): LINK,
+    ("POST", "/consent/unsubscribe/{token}"): LINK,
     ("POST", "/api/v1/requests/{request_id}/approve"): REVIEWER,
     ("POST", "/api/v1/requests/{request_id}/deny"): REVIEWER,
     ("POST", "/api/v1/requests/{request_id}/extend"): REVIEWER,

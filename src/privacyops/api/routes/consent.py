@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 
 from privacyops.api import deps
-from privacyops.consent import decide, ledger, service
+from privacyops.consent import decide, ledger, marketing, service
 from privacyops.consent import purposes as cpurposes
 from privacyops.consent import schemas as api
 from privacyops.consent.errors import ConsentRuleError
@@ -52,6 +52,9 @@ def record_receipt(
     """Append a receipt to the ledger; the decision for the purpose follows it at once."""
     with rule_errors():
         subject = service.subject_of(services, body.subject)
+        marketing_mail = cpurposes.catalog(manifest).get(body.purpose).marketing and bool(subject.emails)
+        if marketing_mail:
+            subject = marketing.mail_subject(subject)
         entry = ledger.Entry(
             purpose=body.purpose,
             granted=body.granted,
@@ -70,6 +73,8 @@ def record_receipt(
             actor=f"token:{principal.name}",
             now=service.now(),
         )
+        if marketing_mail:
+            marketing.remember(session, subject, now=receipt.recorded_at)
     session.commit()
     return api.ReceiptOut.of(receipt)
 
