@@ -30,6 +30,7 @@ ADMIN_TOKEN = "po_matrix_bootstrap_admin_token"
 PUBLIC, SUBJECT, CUSTOMER = "public", "subject-owned", "customer-owned"
 LINK = "signed link"  # only the signed, expiring token in the path opens it
 VIEWER, REVIEWER, ADMIN = "viewer", "reviewer", "admin"
+PUBLISHED = "public, once published"  # anyone; 404 until a notice version with that number exists
 
 # (method, route pattern) -> who may call it: public, the subject holding the request id, the holder of
 # a signed download link, the customer owning the OpenDSR request, or the least API role.
@@ -116,6 +117,22 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/admin/tasks"): VIEWER,
     ("GET", "/admin/tasks/{task_id}"): VIEWER,
     ("POST", "/admin/tasks/{task_id}/close"): REVIEWER,
+    # The notice over time: public pages and the version list; recording needs a token.
+    ("GET", "/privacy/versions"): PUBLIC,
+    ("GET", "/privacy/versions/{number}"): PUBLISHED,
+    ("GET", "/privacy/versions/{number}/diff"): PUBLISHED,
+    ("GET", "/privacy/subprocessors"): PUBLIC,
+    ("POST", "/privacy/subscriptions"): PUBLIC,
+    ("GET", "/privacy/subscriptions/{number}/{action}"): PUBLIC,
+    ("POST", "/privacy/subscriptions/{number}/{action}"): PUBLIC,
+    ("GET", "/api/v1/notice/versions"): PUBLIC,
+    ("GET", "/api/v1/notice/changes"): PUBLIC,
+    ("POST", "/api/v1/notice/versions/{number}/shown"): REVIEWER,
+    ("POST", "/api/v1/disclosures"): REVIEWER,
+    ("GET", "/api/v1/disclosures"): VIEWER,
+    ("GET", "/admin/notice/versions"): VIEWER,
+    ("GET", "/admin/disclosures"): VIEWER,
+    ("GET", "/admin/metrics"): VIEWER,
 }
 DENIED = {401, 403}
 SIGN_IN = "/admin/sign-in"
@@ -200,7 +217,7 @@ def callers(app: FastAPI, client: TestClient) -> list[Caller]:
 
 def _path(pattern: str, owner: Caller, spare_token: int) -> str:
     values = {"request_id": owner.request_id or "0" * 32, "task_id": "1", "token_id": str(spare_token),
-              "token": "not-a-signed-link", "hold_id": "1",
+              "token": "not-a-signed-link", "number": "1", "action": "confirm", "hold_id": "1",
               "subject_request_id": owner.customer_request or str(uuid.uuid4())}
     return re.sub(r"{(\w+)(:[^}]+)?}", lambda m: values[m.group(1)], pattern)
 
@@ -209,6 +226,8 @@ def _expected(rule: str, caller: Caller, owner: Caller) -> str:
     """``allowed``, ``denied`` (401/403) or ``unknown`` (404: someone else's, or no such request)."""
     if rule == PUBLIC:
         return "allowed"
+    if rule == PUBLISHED:
+        return "reachable"
     if rule == LINK:
         return "refused"  # no caller holds a valid link: nobody, whatever their token, gets the package
     if rule == SUBJECT:  # the random request id is the subject's key: whoever holds it may follow it
@@ -266,6 +285,7 @@ def test_every_route_answers_each_caller_as_the_policy_says(
                 ok = {"allowed": status not in DENIED | {404} or route.path.startswith("/dev/"),
                       "denied": status in DENIED or _sent_to_sign_in(answer.headers, status),
                       "unknown": status == 404,
+                      "reachable": status not in DENIED,
                       "refused": 400 <= status < 500}[expected]
                 if not ok:
                     wrong.append(f"{method} {route.path} as {caller.name}: {status}, expected {expected}")
