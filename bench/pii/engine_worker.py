@@ -22,6 +22,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--per-record", action="store_true", help="Also time one analyze() call per record.")
     parser.add_argument("--by-source", action="store_true", help="Also time each source of the corpus alone.")
+    parser.add_argument("--entities", default="", help="Comma-separated entities to detect (all when empty).")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -36,7 +37,8 @@ def main() -> None:
     chars = sum(map(len, texts))
     size = sum(len(text.encode("utf-8")) for text in texts)
     started = time.perf_counter()
-    engine = Engine(backend=args.backend)
+    entities = [name for name in args.entities.split(",") if name] or None
+    engine = Engine(backend=args.backend, entities=entities)
     load_s = time.perf_counter() - started
     batches = [texts[i : i + args.batch] for i in range(0, len(texts), args.batch)]
     for batch in batches[:2]:

@@ -27,6 +27,8 @@ ENTITY_CATEGORIES: dict[str, str] = {
     "NATIONAL_ID": "user.government_id.national_identification_number",
     "SECRET": "user.authorization.credentials",
     "URL_PII": "user",
+    "PERSON": "user.name",
+    "STREET_ADDRESS": "user.contact.address.street",
 }
 """The data category each entity type of the PII engine stands for (``user``: the parameter decides)."""
 

@@ -56,6 +56,10 @@ class Engine:
     ) -> None:
         self.recognizers = list(recognizers) if recognizers is not None else default_recognizers()
         self.entities = frozenset(entities) if entities is not None else None
+        if self.entities is not None:
+            # Recognizers of entities nobody asked for add nothing but scan time.
+            wanted = self.entities
+            self.recognizers = [rec for rec in self.recognizers if wanted & {rec.ENTITY, *rec.ALSO_REPORTS}]
         self.threshold = threshold
         self.extra = list(extra)
         owned = [(index, pattern) for index, rec in enumerate(self.recognizers) for pattern in rec.PATTERNS]

@@ -20,6 +20,11 @@ CASES = [
     ("no issuer 9999999999999995", []),
     ("mixed separators 4111-1111 1111 1111", []),
     ("all ones 1111111111111111", []),
+    # After a card word, any Luhn-valid 12 to 19 digits: issuer ranges change.
+    ("credit card 744978690736", ["744978690736"]),
+    ("credit card: 7449 7869 0736", ["7449 7869 0736"]),
+    ("payment ref 744978690736", []),
+    ("credit card 744978690737", []),  # Luhn fails
 ]
 
 

@@ -18,6 +18,9 @@ CASES = [
     ("bad check digits DE00370400440532013000", []),
     ("wrong length for the country DE8937040044053201300", []),
     ("not a country XX89370400440532013000", []),
+    ("lower case gb42nawi04454264788619 works", ["gb42nawi04454264788619"]),
+    ("iban: gb42 nawi 0445 4264 7886 19", ["gb42 nawi 0445 4264 7886 19"]),
+    ("a hash de89370400440532013001 is not one", []),
 ]
 
 

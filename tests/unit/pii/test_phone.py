@@ -24,9 +24,33 @@ CASES = [
     ("the count was 1234567890", []),
     ('"GET /index HTTP/1.1" 404 35741 "-"', []),
     ("opendsr_send_callbacks: 77083171-9401-47fd-a0c1-3f2e8b9d1c55 done", []),  # a task id in a log line
+    # Numbers as people write them.
+    ("Phone: 451 5986", ["451 5986"]),  # a local number after a cue word
+    ("call me on 9472 7916 please", ["9472 7916"]),
+    ("Contact: 555-0134", ["555-0134"]),
+    ("Tél: 03.93.92.16.85.", ["03.93.92.16.85"]),
+    ("tel 71-33-52-22", ["71-33-52-22"]),
+    ("3660170548-Fax", ["3660170548"]),  # the word after the number says what it is
+    ("+46 (0)179 459 33", ["+46 (0)179 459 33"]),  # the country code is part of the number
+    ("Rückruf unter 842 3123", ["842 3123"]),
+    ("the new number is 9185 9731.", ["9185 9731"]),
+    # Context words are whole words: "callbacks" holds "call" but is not it.
+    ("see callbacks 4155550132", []),
+    ("callbacks: 451 5986", []),
+    ("Phone number: 020 7946 0958", ["020 7946 0958"]),  # read whole, not as a short number inside
+    ("build 451 5986", []),
+    ("the count was 451 5986", []),
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES)
 def test_phone(text: str, expected: list[str]) -> None:
     assert found(text, "PHONE_NUMBER") == expected
+
+
+def test_context_words_in_camel_case_keys() -> None:
+    from privacyops.pii.engine import default_engine
+
+    found_in = default_engine().analyze("4155550132", context="mobilePhone")
+    assert [f.entity for f in found_in] == ["PHONE_NUMBER"]
+    assert default_engine().analyze("4155550132", context="callbacksCount") == []

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from privacyops.pii.recognizers.address import AddressRecognizer
 from privacyops.pii.recognizers.base import Candidate, Detection, Pattern, Recognizer
 from privacyops.pii.recognizers.credit_card import CreditCardRecognizer
 from privacyops.pii.recognizers.email import EmailRecognizer
 from privacyops.pii.recognizers.iban import IbanRecognizer
 from privacyops.pii.recognizers.ip_address import IpAddressRecognizer
 from privacyops.pii.recognizers.national_id import NationalIdRecognizer
+from privacyops.pii.recognizers.person import PersonRecognizer
 from privacyops.pii.recognizers.phone import PhoneRecognizer
 from privacyops.pii.recognizers.secrets import SecretRecognizer
 from privacyops.pii.recognizers.url_query import UrlQueryRecognizer
@@ -23,6 +25,8 @@ DEFAULT_CLASSES: tuple[type[Recognizer], ...] = (
     NationalIdRecognizer,
     SecretRecognizer,
     UrlQueryRecognizer,
+    PersonRecognizer,
+    AddressRecognizer,
 )
 
 ENTITIES: tuple[str, ...] = tuple(sorted({cls.ENTITY for cls in DEFAULT_CLASSES}))

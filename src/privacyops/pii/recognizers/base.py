@@ -117,6 +117,8 @@ class Recognizer:
     PATTERNS: ClassVar[tuple[Pattern, ...]] = ()
     CONTEXT: ClassVar[tuple[str, ...]] = ()
     NEGATIVE_CONTEXT: ClassVar[tuple[str, ...]] = ()
+    ALSO_REPORTS: ClassVar[tuple[str, ...]] = ()
+    """Other entities ``detect`` may report besides ``ENTITY``."""
     CONTEXT_BOOST: ClassVar[float] = 0.35
     CONTEXT_PENALTY: ClassVar[float] = 0.4
     CONTEXT_WIDTH: ClassVar[int] = 48
@@ -194,7 +196,7 @@ class Recognizer:
         before = text[low:start].lower()
         window = _BLOCK + before if low > floor and text[low - 1] in _LETTERS else before
         if context:
-            window = context[-self.CONTEXT_WIDTH :].lower() + "\n" + window
+            window = _key_words(context[-self.CONTEXT_WIDTH :]) + "\n" + window
         positive = -1
         if self._context is not None:
             found = self._context.match(window)
@@ -220,11 +222,24 @@ _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def _last_word_finder(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    # Greedy ".*" makes one search land on the last occurrence of any word that starts a word.
+    # Greedy ".*" makes one search land on the last occurrence of any word that is a whole word:
+    # "call" counts in "call me" and "calls", never in "callbacks". Key names glue words to a few
+    # endings ("phonenumber", "telefonnummer"), which count too.
     if not words:
         return None
     body = "|".join(re.escape(word.lower()) for word in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?s).*(?<![a-z\x01])({body})")
+    return re.compile(rf"(?s).*(?<![a-z\x01])({body})(?:{WORD_ENDINGS})?(?![a-z])")
+
+
+WORD_ENDINGS = "s|es|number|numbers|nummer|nr|no"
+"""Endings a context word may carry and still count as that word."""
+
+_CAMEL = re.compile(r"([a-z])([A-Z])")
+
+
+def _key_words(key: str) -> str:
+    """Lower-case a key name with its camel-case words apart ("mobilePhone" reads as "mobile phone")."""
+    return _CAMEL.sub(r"\1 \2", key).lower()
 
 
 NEGATIVE_WIDTH = 24

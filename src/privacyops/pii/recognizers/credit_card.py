@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from privacyops.pii.recognizers.base import Candidate, Detection, Pattern, Recognizer
@@ -52,6 +53,9 @@ def issuer_ok(digits: str) -> bool:
     return False
 
 
+_CARD_WORD = re.compile(r"(?<![a-z])(?:card|visa|mastercard|amex|kreditkarte|carte|tarjeta)(?![a-z])")
+"""Words that name a card itself ("payment" alone does not: payment references are Luhn-valid too)."""
+
 _PREFIXES = tuple((low, high, lengths, len(str(low))) for low, high, lengths in _RANGES)
 
 
@@ -67,10 +71,17 @@ class CreditCardRecognizer(Recognizer):
         # The pattern may have swallowed a digit group of a neighbour ("v8.23.8 4272-8689-...");
         # when the whole fails, the span without its first or last group is tried.
         value = candidate.value
-        for start, end in _spans(value):
+        spans = _spans(value)
+        for start, end in spans:
             if _is_card(value[start:end]):
                 score = self.adjust_for_context(0.95, candidate, context)
                 return [Detection(candidate.start + start, candidate.start + end, score)]
+        # After a card word ("credit card 5123 4567 8901"), any Luhn-valid 12 to 19 digits count:
+        # issuer ranges change and private-label cards use their own.
+        if _CARD_WORD.search(candidate.before(32).lower()) and self.context_signal(candidate, context) > 0:
+            for start, end in spans:
+                if _is_card(value[start:end], issuer=False):
+                    return [Detection(candidate.start + start, candidate.start + end, 0.85)]
         return []
 
 
@@ -88,7 +99,7 @@ def _spans(value: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _is_card(value: str) -> bool:
+def _is_card(value: str, *, issuer: bool = True) -> bool:
     space, dash = " " in value, "-" in value
     if space and dash:
         return False
@@ -97,7 +108,7 @@ def _is_card(value: str) -> bool:
         return False
     if (space or dash) and not _grouped_like_a_card(value, " " if space else "-"):
         return False
-    return luhn_ok(digits) and issuer_ok(digits) and len(set(digits)) > 1
+    return luhn_ok(digits) and (not issuer or issuer_ok(digits)) and len(set(digits)) > 1
 
 
 def _grouped_like_a_card(value: str, separator: str) -> bool:

@@ -16,9 +16,13 @@ from privacyops.pii.recognizers.base import Candidate, Detection, Pattern, Recog
 class IbanRecognizer(Recognizer):
     ENTITY: ClassVar[str] = "IBAN_CODE"
     PATTERNS: ClassVar[tuple[Pattern, ...]] = (
-        Pattern("iban-compact", r"\b[A-Z]{2}\d{2}[A-Z0-9]{10,30}\b", 0.5),
+        # Either case: people type "gb42nawi04454264788619"; the checksum keeps out look-alikes.
+        Pattern("iban-compact", r"\b[A-Za-z]{2}\d{2}[A-Za-z0-9]{10,30}\b", 0.5),
         Pattern(
-            "iban-grouped", r"\b[A-Z]{2}\d{2}(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?\b", 0.5, resume=True
+            "iban-grouped",
+            r"\b[A-Za-z]{2}\d{2}(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,4})?\b",
+            0.5,
+            resume=True,
         ),
     )
     CONTEXT: ClassVar[tuple[str, ...]] = ("iban", "bank", "account", "konto", "transfer", "sepa")
@@ -29,7 +33,7 @@ class IbanRecognizer(Recognizer):
         end = candidate.end
         for _ in range(3):
             if iban_ok(value):
-                return [Detection(candidate.start, end, 1.0, value[:2])]
+                return [Detection(candidate.start, end, 1.0, value[:2].upper())]
             head, sep, _tail = value.rpartition(" ")
             if not sep:
                 return []

@@ -32,6 +32,15 @@ _GROUPED = rf"{_LEAD}(?P<v>\d{{1,5}}[ \-/]\d{{2,5}}[ \-/]\d{{2,5}}(?:[ \-/]\d{{2
 _DOTTED = rf"{_LEAD}(?P<v>\d{{2,4}}\.\d{{3,4}}\.\d{{3,4}}(?: ?(?:x|ext\.?) ?\d{{1,6}})?)(?:[^0-9.]|$)"
 _TWO_GROUPS = rf"{_LEAD}(?P<v>\d{{3,5}}[ \-/]\d{{6,8}}{_EXT})\b"
 _DIGITS = rf"{_LEAD}(?P<v>\d{{8,13}})\b"
+# French-style pairs written with dots (03.93.92.16.85): five groups, so never a dotted quad.
+_DOTTED_PAIRS = rf"{_LEAD}(?P<v>\d{{2}}(?:\.\d{{2}}){{4}})(?:[^0-9.]|\.[^0-9]|\.?$)"
+# Local numbers of 7 or 8 digits ("451 5986", "9472 7916"): only after a phone word.
+_SHORT = rf"{_LEAD}(?P<v>\d{{3,4}}[ .\-]\d{{4}})\b"
+# A number that names itself after it: "3660170548-Fax", "0612345678 (mobile)".
+_NAMES_ITSELF = r"(?:[Ff]ax|FAX|[Tt]el|TEL|[Pp]hone|[Mm]obile|[Cc]ell)"
+_SUFFIXED = rf"{_LEAD}(?P<v>\+?\d{{7,13}})(?:-| ?\(?){_NAMES_ITSELF}(?:[^A-Za-z]|$)"
+_PAIRS = re.compile(r"^\d{2}([ .\-])\d{2}(?:\1\d{2}){2,3}$")
+_NATIONAL_PREFIX = re.compile(r" ?\(0\) ?")
 _EXTENSION = re.compile(r"(?:\s?(?:x|ext\.?|#)\s?\d{1,6})$", re.IGNORECASE)
 _NOT_PHONE = re.compile(
     r"^(?:\d{1,3}(?:\.\d{1,3}){3}"  # IPv4
@@ -57,10 +66,16 @@ class PhoneRecognizer(Recognizer):
         Pattern("phone-dotted", _DOTTED, 0.5, group="v"),
         Pattern("phone-two-groups", _TWO_GROUPS, 0.5, group="v", resume=True),
         Pattern("phone-digits", _DIGITS, 0.3, group="v", kind="bare", gated=True),
+        Pattern("phone-dotted-pairs", _DOTTED_PAIRS, 0.5, group="v"),
+        Pattern("phone-short", _SHORT, 0.3, group="v", kind="short", gated=True),
+        Pattern("phone-suffixed", _SUFFIXED, 0.5, group="v", kind="suffixed"),
     )
     CONTEXT: ClassVar[tuple[str, ...]] = (
         "phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "sms", "text me",
         "reach me", "contact", "phone number", "hotline", "telefon", "handy", "ring", "dial", "landline",
+        "my number", "new number", "call back", "telefoon", "téléphone", "tél", "tel.",
+        "teléfono", "telefono", "rückruf", "anrufen", "rappeler", "appeler", "richiamare", "chiamare",
+        "llamar", "llamada", "bellen", "terugbellen", "mobil", "portable", "móvil", "cellulare",
     )  # fmt: skip
     NEGATIVE_CONTEXT: ClassVar[tuple[str, ...]] = (
         "order", "invoice", "version", "ticket", "build", "tracking", "ref", "sku", "ssn", "iban",
@@ -83,7 +98,12 @@ class PhoneRecognizer(Recognizer):
             return []  # the first group of a UUID (a task or record id in a log line)
         value, end = candidate.value, candidate.end
         signal: int | None = None
-        if candidate.pattern.kind == "bare":
+        kind = candidate.pattern.kind
+        if kind == "suffixed":
+            signal = 1  # the word after the number says what it is
+        elif kind:
+            if kind == "short" and _in_longer_number(candidate):
+                return []  # a piece of a longer number, which the other patterns read whole
             signal = self.context_signal(candidate, context)
             if signal <= 0:
                 return []  # parsing is the slow step: a bare digit run needs a phone word first
@@ -117,13 +137,18 @@ class PhoneRecognizer(Recognizer):
             return None
         if core.startswith(("+", "(+", "00")):
             return self._international(core)
-        if len(digits) < 9:
+        if len(digits) < 9 and _PAIRS.match(core) is None:
             return 0.3  # short national numbers ("404 35741" in an access log) need a phone word
         formatted = _SEPARATED.search(core.lstrip("+(").rstrip(")")) is not None
         return _national(core, formatted, self.regions)
 
     def _international(self, core: str) -> float | None:
         text = core.replace("(+", "+", 1)
+        national_prefix = "(0)" in text
+        if national_prefix:
+            # "+46 (0)179 459 33": the national prefix in parentheses is not dialled from abroad. The
+            # whole, country code included, outranks its national part read alone.
+            text = _NATIONAL_PREFIX.sub(" ", text, count=1)
         if text.startswith("00"):
             text = "+" + text[2:]
         digits = phone_fast.written_digits(text)
@@ -133,7 +158,18 @@ class PhoneRecognizer(Recognizer):
         _number, valid, possible = checked
         if valid:
             return 0.95
-        return 0.7 if possible else None
+        if not possible:
+            return None
+        return 0.8 if national_prefix else 0.7
+
+
+def _in_longer_number(candidate: Candidate) -> bool:
+    """Tell whether a short candidate has another digit group right before or after it."""
+    before = candidate.before(3).rstrip(" ")
+    after = candidate.after(3)
+    if before[-1:].isdigit() and len(before) < 3:
+        return True
+    return after[:1] in (" ", "-", ".") and after[1:2].isdigit()
 
 
 _REGION_ORDER: dict[tuple[tuple[str, ...], str, int], tuple[str, ...]] = {}

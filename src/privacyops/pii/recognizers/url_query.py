@@ -27,6 +27,7 @@ SECRET_KEYS = frozenset({
 
 class UrlQueryRecognizer(Recognizer):
     ENTITY: ClassVar[str] = "URL_PII"
+    ALSO_REPORTS: ClassVar[tuple[str, ...]] = ("SECRET",)
     PATTERNS: ClassVar[tuple[Pattern, ...]] = (
         Pattern(
             "url-query",

@@ -1,0 +1,213 @@
+"""People's names without a model: a first-name gazetteer, capitalisation and the words around them.
+
+Three patterns, all in the same Hyperscan pass as the structured recognizers:
+
+- ``person-gazetteer``: a known first name followed by one or two capitalised words ("Maria Lopez",
+  "John P. O'Brien"); the surname list raises the score.
+- ``person-cue``: capitalised words right after a cue ("my name is", "Dear", "Hi", "Regards,", "Mr.",
+  "Name:"); weak cues ("Hi", "Thanks") need a known first or last name, strong ones do not.
+- ``person-value``: a whole string of one to four capitalised words, kept only under a key that names
+  a person (``"name"``, ``"author"``, ``"speaker"``...), as in chat traces and support records.
+
+The lists are derived from the US Census name files (``scripts/pii_name_lists.py``), so they know
+English-speaking countries' names best; cues and keys catch names the lists do not know.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+from typing import ClassVar
+
+from privacyops.pii.recognizers.base import Candidate, Detection, Pattern, Recognizer
+
+NAME_WORD = r"[A-Z][a-z'][A-Za-z'\-]{0,22}"
+"""A capitalised word as the scan sees it; ``_NAME_SHAPE`` then keeps Smith, O'Brien, McDonald and
+Smith-Jones but not JavaScript. Simple classes keep Hyperscan's compile time low."""
+_NAME_SHAPE = re.compile(r"[A-Z][a-z]{0,2}(?:'?[A-Z])?[a-z]{1,20}(?:-[A-Z][a-z]{1,20})?")
+_INITIAL = r"(?: [A-Z]\.)?"
+
+
+@functools.cache
+def name_lists() -> tuple[frozenset[str], frozenset[str]]:
+    """Return the first names and last names the recognizer knows (title case)."""
+    data = json.loads((Path(__file__).parent / "names.json").read_text(encoding="utf-8"))
+    return frozenset(data["first"]), frozenset(data["last"])
+
+
+def word_set(words: str) -> frozenset[str]:
+    """Return the words of a space-separated list as a set."""
+    return frozenset(words.split())
+
+
+STOP_WORDS = word_set(
+    """The A An And Or But If Then This That These Those There Here Where When What Which Who Why How
+    I We You He She It They Our Your My Their His Her Its Is Are Was Were Be Been Am Do Does Did Not No
+    Yes Ok Okay Please Thanks Thank Hi Hello Hey Dear Best Regards Kind Cheers Team All Everyone Sir
+    Madam Customer Client User Users Admin Support Service Services Sales Billing Account Manager
+    Agent Assistant System Bot Error Warning Info Debug Request Response Server Client Api Http Json
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
+    July August September October November December Today Tomorrow Yesterday Street Avenue Road Lane
+    Drive Court Place Boulevard Suite Apt Inc Ltd Llc Corp Company Group Bank University Hospital
+    College School City County State North South East West New Old Great United Kingdom States America
+    Google Microsoft Amazon Apple Github Slack Stripe Openai Linux Windows Mac Python Java Order Invoice
+    Ticket Case Issue Project Report Update Note Notes Meeting Call Phone Email Address Name Mr Mrs Ms
+    Dr Prof Miss Will Can Could Would Should Must May Might Shall From To For With About Via On In At
+    By Of Hotel Airport Station Park Center Centre Office Department Dept Unit Floor Room Building
+    Access Panel Data Security Cloud Storage Web Network Success Quality Release Product Language
+    Studio Flat Apartment"""
+)
+"""Capitalised words that are rarely part of a name in support and log text."""
+
+_STRONG = (
+    r"[Mm]y name is|[Mm]y name's|[Nn]ame is|NAME:|[Nn]ame:|[Ff]ull name:|[Ss]igned by|[Ss]igned:|"
+    r"Mr\.?|Mrs\.?|Ms\.?|Mx\.?|Dr\.?|Prof\.?|Miss|[Pp]atient:|[Cc]ustomer:|[Cc]ontact:|[Ff]rom:|[Tt]o:|"
+    r"[Aa]uthor:|[Ss]peaker:|[Aa]gent:|[Cc]ardholder:|[Aa]ccount holder:|[Bb]ill to:|[Ss]hip to:|"
+    r"[Rr]egards,|[Tt]hanks,|[Tt]hank you,|[Ss]incerely,|[Cc]heers,|[Bb]est,|[Cc]ordialement,|[Ss]aluti,|"
+    r"[Ss]aludos,|[Aa]tentamente,|[Gg]roet,|[Gg]roeten,|"
+    r"mein Name ist|je m'appelle|me llamo|mi chiamo|mijn naam is|[Hh]err|[Ff]rau|[Mm]adame|[Mm]onsieur|"
+    r"Mme\.?|Sra\.|Sr\.|[Ss]ignora|[Ss]ignor|[Mm]evrouw|[Mm]eneer|"
+    r"\"(?:author|name|full_name|fullName|speaker|sender|customer|customer_name|user_name|display_name)"
+    r"\": ?\""
+)
+_WEAK = (
+    r"[Dd]ear|[Hh]i|[Hh]ello|[Hh]ey|[Tt]hanks|[Tt]hank you|[Rr]egards|[Cc]heers|[Bb]est|"
+    r"[Ss]incerely|I am|I'm|[Tt]his is|[Cc]all me|[Ss]poke (?:to|with)|[Aa]sk for|[Cc]ustomer|"
+    r"[Cc]ontact|[Pp]atient|[Cc]lient|[Ee]mployee|[Mm]anager|[Cc]olleague|[Ff]riend|[Hh]usband|[Ww]ife|"
+    r"[Ss]on|[Dd]aughter|[Mm]other|[Ff]ather|[Bb]rother|[Ss]ister|[Nn]amed|[Cc]alled|[Ff]or|[Ww]ith|[Bb]y|"
+    r"[Kk]unde|[Cc]liente|[Kk]lant|[Hh]allo|[Bb]onjour|[Hh]ola|[Cc]iao"
+)
+_STRONG_CUE = re.compile(rf"(?:{_STRONG})[ \n]{{0,3}}$")
+_STREET_BEFORE = re.compile(
+    r"(?:\d|\b(?:rue|avenue|boulevard|calle|via|viale|piazza|paseo|camino|rua))[ ,/]{0,3}$"
+)
+_CUE = rf"(?:^|[^A-Za-z])(?:{_STRONG}|{_WEAK})"
+_NAME_KEY = re.compile(
+    r"(?:^|[^a-z])(?:full ?name|first ?name|last ?name|given ?name|family ?name|surname|display ?name|"
+    r"author|speaker|sender|recipient|customer|contact|patient|employee|person|owner|assignee|reporter|"
+    r"cardholder|holder|signatory)(?:[^a-z]|$)"
+)
+_GENERIC_KEY = re.compile(r"(?:^|[^a-z])name(?:[^a-z]|$)")
+
+
+def _patterns() -> tuple[Pattern, ...]:
+    words = rf"{NAME_WORD}(?: {NAME_WORD}){{0,2}}"
+    return (
+        # Runs of capitalised words are rare enough in traces and logs (about one per kB) to be
+        # looked up in the first-name list in Python; a 5,000-name alternation would take Hyperscan
+        # seconds to compile.
+        Pattern(
+            "person-gazetteer",
+            rf"\b(?P<v>{NAME_WORD}{_INITIAL}(?: {NAME_WORD}){_INITIAL}(?: {NAME_WORD}){{0,2}})\b",
+            0.6,
+            group="v",
+            kind="gazetteer",
+        ),
+        Pattern(
+            "person-cue",
+            rf"{_CUE}(?: (?:Mr|Mrs|Ms|Mx|Dr|Prof)\.?)?[ \n]{{0,3}}(?P<v>{words})\b",
+            0.6,
+            group="v",
+            kind="cue",
+            lead=_CUE,
+            resume=True,
+        ),
+        Pattern(
+            "person-value",
+            rf"(?:^|\x00\n)(?P<v>{NAME_WORD}(?: {NAME_WORD}){{0,3}})(?:\n\x00|\n?$)",
+            0.5,
+            group="v",
+            kind="value",
+        ),
+    )
+
+
+class PersonRecognizer(Recognizer):
+    """People's names: see the module's docstring."""
+
+    ENTITY: ClassVar[str] = "PERSON"
+    PATTERNS: ClassVar[tuple[Pattern, ...]] = _patterns()
+    CONTEXT: ClassVar[tuple[str, ...]] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self._first, self._last = name_lists()
+
+    def detect(self, candidate: Candidate, context: str = "") -> list[Detection]:
+        words = candidate.value.split(" ")
+        kind = candidate.pattern.kind
+        if kind == "value":
+            return self._value(candidate, words, context)
+        if kind == "gazetteer":
+            return self._gazetteer(candidate, words)
+        keep = _trim(words)
+        if not keep:
+            return []
+        known = keep[0] in self._first or keep[-1] in self._last
+        if _STRONG_CUE.search(candidate.before(32)):
+            score = 0.85 if known else 0.65
+        elif known:
+            score = 0.75
+        elif len(keep) >= 2:
+            score = 0.55  # "Customer Rohan Lyne": two name-shaped words after a cue
+        else:
+            return []
+        end = candidate.start + len(" ".join(keep))
+        return [Detection(candidate.start, end, score, kind)]
+
+    def _gazetteer(self, candidate: Candidate, words: list[str]) -> list[Detection]:
+        """Find a known first name and one more name word or two in a run of capitalised words."""
+        offset = 0
+        for index, word in enumerate(words):
+            if word in self._first:
+                keep = _trim(words[index:])
+                if len(keep) >= 2 and not _street_name(candidate, offset, keep):
+                    start = candidate.start + offset
+                    score = 0.85 if keep[-1] in self._last else 0.6
+                    return [Detection(start, start + len(" ".join(keep)), score, "gazetteer")]
+            offset += len(word) + 1
+        return []
+
+    def _value(self, candidate: Candidate, words: list[str], context: str) -> list[Detection]:
+        if not context or any(word in STOP_WORDS for word in words):
+            return []
+        key = context.lower()
+        if _NAME_KEY.search(key):
+            score = 0.85
+        elif _GENERIC_KEY.search(key) and (words[0] in self._first or words[-1] in self._last):
+            score = 0.8
+        else:
+            return []
+        return [Detection(candidate.start, candidate.end, score, "value")]
+
+
+def _trim(words: list[str]) -> list[str]:
+    """Drop trailing words that are not names ("John Smith Thanks" is "John Smith")."""
+    keep = []
+    for word in words:
+        if len(word) == 2 and word[1] == "." or _NAME_SHAPE.fullmatch(word):
+            keep.append(word)
+        else:
+            break  # "Maria GitHub" ends at Maria
+    while keep and (keep[-1] in STOP_WORDS or len(keep[-1]) == 2 and keep[-1][1] == "."):
+        keep.pop()
+    return keep if keep and keep[0] not in STOP_WORDS else []
+
+
+def _street_name(candidate: Candidate, offset: int, words: list[str]) -> bool:
+    """Tell whether a name is a street's ("61 Lydia Alley", "avenue Joseph Normand")."""
+    if words[-1] in STREET_WORDS:
+        return True
+    return _STREET_BEFORE.search(candidate.text, max(candidate.floor, candidate.start + offset - 16),
+                                 candidate.start + offset) is not None  # fmt: skip
+
+
+STREET_WORDS = word_set(
+    """Street St Avenue Ave Road Rd Lane Ln Drive Dr Court Ct Place Pl Boulevard Blvd Way Alley Terrace
+    Crescent Close Grove Groves Gardens Square Hill Hills Park Parkway Row Walk Mews Cliff Forks Mill
+    Landing Ridge Ridgeway Underpass Roads Corner Key Part Marg Nagar Ganj Heights View Views Village
+    Ville Trail Crossing Circle Loop Lake Lakes Point Port Harbor Haven Meadow Meadows"""
+)
+"""The last word of street names that begin with a first name."""

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import pytest
+
+from privacyops.pii.engine import default_engine
+from tests.unit.pii.helpers import found
+
+CASES = [
+    ("Hi, my name is Maria Lopez and I need help", ["Maria Lopez"]),
+    ("Thanks,\nJohn Smith", ["John Smith"]),
+    ("Dear Mrs. Zamora,\nyour appointment is confirmed.", ["Zamora"]),
+    ("follow-up with Dr. Mani.", ["Mani"]),
+    ("I spoke with Jennifer yesterday", ["Jennifer"]),
+    ("Customer Rohan Lyne reported a bug", ["Rohan Lyne"]),  # unknown names after a cue word
+    ("customer Sarah O'Connor called", ["Sarah O'Connor"]),
+    ("Meeting notes: Robert Higgins and Sandra Smart agreed.", ["Robert Higgins", "Sandra Smart"]),
+    ('{"author": "Amleto Favata", "message": "Grazie!"}', ["Amleto Favata"]),
+    ("Hallo, mein Name ist Dimitri Hänel", ["Dimitri"]),  # the scan reads ASCII letters only
+    ("Sehr geehrte Frau Haase, Ihr Termin", ["Haase"]),
+    # Capitalised words that are not names.
+    ("Hi Team, the Deploy Pipeline failed", []),
+    ("Grant Access to the Admin Panel", []),
+    ("May The Force be with you", []),
+    ("We moved from Google Cloud Storage to Amazon Web Services.", []),
+    ("Signed by Sally Barber at 61 Lydia Alley.", ["Sally Barber"]),  # the street is not a person
+    ("Merci de livrer au 451, boulevard Antoine Bertin.", []),
+    ("error in JavaScript Runtime", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_person(text: str, expected: list[str]) -> None:
+    assert found(text, "PERSON") == expected
+
+
+def test_a_value_under_a_name_key_is_a_person() -> None:
+    engine = default_engine()
+    texts = ["Ngozi Okafor", "Production Cluster", "Alice", "Alice"]
+    keys = ["author", "name", "name", "environment"]
+    found_in = [[f.entity for f in found] for found in engine.analyze_many(texts, keys)]
+    assert found_in == [["PERSON"], [], ["PERSON"], []]
+
+
+def test_the_name_tier_can_be_left_out() -> None:
+    from privacyops.pii.engine import Engine
+
+    engine = Engine(entities=["EMAIL_ADDRESS"])
+    assert {rec.ENTITY for rec in engine.recognizers} == {"EMAIL_ADDRESS"}
+    assert engine.analyze("Hi, my name is Maria Lopez") == []
