@@ -114,9 +114,10 @@ class PolicyMasker:
 
 
 def _engine_for(policy: MaskPolicy) -> Engine:
-    if policy.entities is None and policy.threshold == DEFAULT_THRESHOLD:
+    entities = policy.wanted_entities()
+    if entities is None and policy.threshold == DEFAULT_THRESHOLD:
         return default_engine()
-    return Engine(entities=policy.entities, threshold=policy.threshold)
+    return Engine(entities=entities, threshold=policy.threshold)
 
 
 def _last_break(data: str) -> int:

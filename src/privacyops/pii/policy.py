@@ -6,6 +6,7 @@ The manifest may carry a ``pii`` section (any mapping; unknown keys are errors n
       default: {operator: placeholder}
       projects:
         proj-123: {operator: pseudonym, operators: {EMAIL_ADDRESS: mask}, skip_keys: [model, role]}
+        proj-456: {off: [PERSON, STREET_ADDRESS]}   # the name tier switched off for one project
 
 ``policies_from_manifest`` reads it from a loaded manifest whatever its shape (pydantic model,
 mapping, or nothing), and ``PolicySet.for_project`` picks the project's policy or the default.
@@ -18,7 +19,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from privacyops.pii.recognizers import ENTITIES
 
 OperatorName = Literal["redact", "placeholder", "mask", "pseudonym", "encrypt", "drop"]
 
@@ -35,6 +38,9 @@ class MaskPolicy(BaseModel):
     operator: OperatorName = Field("placeholder", description="Operator for every entity not listed below.")
     operators: dict[str, OperatorName] = Field(default_factory=dict, description="Operator per entity type.")
     entities: list[str] | None = Field(None, description="Entity types to look for; all when unset.")
+    off: list[str] = Field(
+        default_factory=list, description="Entity types not looked for (a switch per entity: [PERSON])."
+    )
     threshold: float = Field(0.5, ge=0.0, le=1.0, description="Lowest score that counts as a finding.")
     skip_keys: list[str] | None = Field(None, description="JSON keys left alone; a built-in list when unset.")
     include_keys: list[str] = Field(default_factory=list, description="If set, only these keys are scanned.")
@@ -44,6 +50,21 @@ class MaskPolicy(BaseModel):
     fail: Literal["closed", "open"] = Field(
         "closed", description="On an internal error: closed replaces the payload, open passes it through."
     )
+
+
+    @field_validator("entities", "off")
+    @classmethod
+    def _known_entities(cls, value: list[str] | None) -> list[str] | None:
+        unknown = [name for name in value or () if name not in ENTITIES]
+        if unknown:
+            raise ValueError(f"unknown entity type {', '.join(unknown)}; use one of {', '.join(ENTITIES)}")
+        return value
+
+    def wanted_entities(self) -> list[str] | None:
+        """Return the entity types to look for (``None``: every one the engine knows)."""
+        if not self.off:
+            return self.entities
+        return [name for name in self.entities or ENTITIES if name not in self.off]
 
 
 class PolicySet(BaseModel):

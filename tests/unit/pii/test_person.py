@@ -47,3 +47,14 @@ def test_the_name_tier_can_be_left_out() -> None:
     engine = Engine(entities=["EMAIL_ADDRESS"])
     assert {rec.ENTITY for rec in engine.recognizers} == {"EMAIL_ADDRESS"}
     assert engine.analyze("Hi, my name is Maria Lopez") == []
+
+
+def test_masking_hides_names_and_addresses_by_default() -> None:
+    from privacyops.pii.masking import mask_document, mask_text
+
+    text = "Thanks,\nJohn Smith\n221B Baker Street, London NW1 6XE"
+    assert mask_text(text) == "Thanks,\n<PERSON>\n<STREET_ADDRESS>"
+    document = {"messages": [{"role": "user", "name": "Ngozi Okafor", "content": "my name is Ngozi Okafor"}]}
+    masked = mask_document(document)
+    assert "Okafor" not in str(masked)
+    assert masked["messages"][0]["role"] == "user"

@@ -42,3 +42,25 @@ def test_policy_file(tmp_path: Path) -> None:
     path.write_text("projects: [1, 2\n")
     with pytest.raises(PolicyError, match="pii-policies.yml"):
         load_policy_file(path)
+
+
+def test_an_entity_can_be_switched_off_per_project() -> None:
+    from privacyops.pii.masking import PolicyMasker
+
+    policies = policies_from_manifest(
+        {"pii": {"projects": {"no-names": {"off": ["PERSON", "STREET_ADDRESS"]}}}}
+    )
+    text = "Hi, my name is Maria Lopez, mail maria@example.com"
+    assert PolicyMasker(policies.for_project("other")).text(text) == (
+        "Hi, my name is <PERSON>, mail <EMAIL_ADDRESS>"
+    )
+    assert PolicyMasker(policies.for_project("no-names")).text(text) == (
+        "Hi, my name is Maria Lopez, mail <EMAIL_ADDRESS>"
+    )
+
+
+def test_an_unknown_entity_is_named_with_the_known_ones() -> None:
+    with pytest.raises(PolicyError) as raised:
+        policies_from_manifest({"pii": {"default": {"off": ["PERSONS"]}}})
+    message = str(raised.value)
+    assert "pii.default.off" in message and "PERSONS" in message and "PERSON," in message
