@@ -51,7 +51,6 @@ class MaskPolicy(BaseModel):
         "closed", description="On an internal error: closed replaces the payload, open passes it through."
     )
 
-
     @field_validator("entities", "off")
     @classmethod
     def _known_entities(cls, value: list[str] | None) -> list[str] | None:
