@@ -32,7 +32,9 @@ def demo(db_url: str, make_db_url: Callable[[str], str], tmp_path: Path) -> Iter
     app_db_url = make_db_url("app")
     env = _base_env(db_url, app_db_url, tmp_path, port)
     service = Service(f"http://127.0.0.1:{port}", env, app_db_url, db_url, [tmp_path / "demo.log"])
-    service.processes.append(start(["demo", "--db", app_db_url], env, service.logs[0]))
+    # The smallest demo: its seven named subjects are all this test needs.
+    demo_args = ["demo", "--db", app_db_url, "--users", "8", "--traces", "700"]
+    service.processes.append(start(demo_args, env, service.logs[0]))
     try:
         wait_healthy(service)
         yield service
@@ -63,6 +65,7 @@ def state_in_console(page: Any, service: Service, request_id: str) -> str:
 
 
 def close_every_task(page: Any, service: Service) -> int:
+    """Close each open task as a reviewer would; 0 while the run has not opened them yet."""
     page.goto(f"{service.base}/admin/tasks")
     closed = 0
     while page.locator("#task-queue tbody a[href*='/admin/tasks/']").count():
