@@ -21,7 +21,8 @@ from privacyops.requests import service as rservice
 from privacyops.requests import types as rtypes
 from privacyops.requests.context import ServiceContext
 from privacyops.store.models.requests import SubjectRequest
-from privacyops.web import pages
+from privacyops.web import form_rights, pages
+from privacyops.web.preferences import preferences_url
 
 # Pages for people in a browser, not API operations: they stay out of the OpenAPI document.
 router = APIRouter(
@@ -64,11 +65,15 @@ def _form(
     code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    # Only the rights the manifest declares: for the region chosen (?region=), else for any region.
+    manifest = request.app.state.services.manifest.manifest
+    region = (values or {}).get("region") or None
+    offered = form_rights.offered_types(ctx, manifest, region)
     context = {
         **_shell(ctx),
         "title": "Make a privacy request",
-        "types": [(t.value, rtypes.info(t).summary) for t in rtypes.RequestType],
-        "regions": REGION_CHOICES,
+        "types": [(t.value, rtypes.info(t).summary) for t in offered],
+        "regions": form_rights.offered_regions(ctx, manifest, REGION_CHOICES),
         "correctable": correction_choices(ctx),
         "error": error,
         "values": values or {},
@@ -101,9 +106,9 @@ def _wait(exc: errors.RateLimited) -> dict[str, str]:
 
 
 @router.get("/request", response_class=HTMLResponse, summary="The privacy request form")
-def request_form(request: Request, ctx: ContextDep) -> HTMLResponse:
-    """Show the form anyone can use to make a request (no account needed)."""
-    return _form(request, ctx)
+def request_form(request: Request, ctx: ContextDep, region: str = "") -> HTMLResponse:
+    """Show the form anyone can use to make a request (no account needed); ``?region=`` narrows the types."""
+    return _form(request, ctx, values={"region": region[:20]} if region else None)
 
 
 @router.post("/request", summary="Send the privacy request form")
@@ -123,6 +128,7 @@ def submit_form(
     values = {"type": request_type, "email": email, "region": region, "details": details,
               "correct_field": correct_field, "correct_value": correct_value}
     try:
+        form_rights.check_offered(ctx, services.manifest.manifest, request_type, region)
         submission = intake.build_submission(
             request_type=request_type,
             identities=[("email", email)],
@@ -167,6 +173,8 @@ def _page(
         "message": message,
         "verification_note": records.limitation_note(row),
         "answer_scope": scope.value if (scope := records.answer_scope(row)) else None,
+        # A verified subject may open their preference center from here (the request vouches for them).
+        "preferences_url": preferences_url(ctx.key, row.subject_key) if row.verified_at else None,
     }
     return pages.templates.TemplateResponse(
         request, "request_status.html", context, status_code=code, headers=headers
