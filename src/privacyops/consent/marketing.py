@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from privacyops.consent import decide, ledger
+from privacyops.consent import links as tokens
 from privacyops.consent import purposes as cpurposes
-from privacyops.consent import unsubscribe_tokens as tokens
 from privacyops.consent.errors import ConsentRuleError
 from privacyops.consent.subjects import Subject
 from privacyops.manifest.schema import Manifest

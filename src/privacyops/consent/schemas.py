@@ -122,3 +122,11 @@ class LookupOut(BaseModel):
 
     decisions: list[DecisionOut]
     receipts: list[ReceiptOut]
+
+
+class PreferenceLinkIn(BaseModel):
+    """The signed-in user the host application wants a preference-center link for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: list[str] = Field(min_length=1, max_length=10, description=SUBJECT_HELP)

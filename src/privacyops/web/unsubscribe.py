@@ -11,8 +11,8 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse
 
 from privacyops.api import deps
+from privacyops.consent import links as tokens
 from privacyops.consent import marketing, service
-from privacyops.consent import unsubscribe_tokens as tokens
 from privacyops.web.pages import templates
 
 router = APIRouter(tags=["marketing"], dependencies=[deps.public()])

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from privacyops.cli import main as cli_main
+from privacyops.consent import links as tokens
 from privacyops.consent import marketing, subjects
-from privacyops.consent import unsubscribe_tokens as tokens
 from privacyops.settings import Settings
 from tests.integration.consent.conftest import ADMIN, SECRET
 

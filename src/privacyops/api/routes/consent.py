@@ -18,6 +18,7 @@ from privacyops.consent import decide, ledger, marketing, service
 from privacyops.consent import purposes as cpurposes
 from privacyops.consent import schemas as api
 from privacyops.consent.errors import ConsentRuleError
+from privacyops.web import preferences
 
 router = APIRouter(tags=["consent"])
 Reviewer = Annotated[deps.Principal, deps.require_role("reviewer")]
@@ -133,3 +134,18 @@ def lookup(
         decisions=[api.DecisionOut(**d.as_dict()) for d in found],
         receipts=[api.ReceiptOut.of(r) for r in ledger.history(session, who)],
     )
+
+
+@router.post(
+    "/api/v1/consent/preference-links",
+    status_code=status.HTTP_201_CREATED,
+    summary="A preference-center link for a signed-in user",
+)
+def preference_link(
+    body: api.PreferenceLinkIn, _reviewer: Reviewer, services: deps.ServicesDep
+) -> dict[str, str]:
+    """Return a signed link to the subject's preference center, for the host application to show its user."""
+    with rule_errors():
+        subject = service.subject_of(services, body.subject)
+    path = preferences.preferences_url(service.identity_key(services.settings), subject.primary)
+    return {"url": services.settings.public_url.rstrip("/") + path}
