@@ -4,14 +4,16 @@ A package download link (``/api/v1/packages/<token>``) is a bearer credential to
 request's id is the key to its public page; uvicorn's access log would print both with every call.
 ``SecretLogFilter`` rewrites each record before any handler formats it: the secret path segments,
 the values of query parameters named like credentials (``?token=``, ``?code=``, ``?key=``...), long
-random path segments and email addresses become placeholders, while the line itself (method, path,
-status) stays. ``logging_config`` is the dictConfig ``privacyops serve`` and ``privacyops worker`` use;
-``install`` adds the filter to a logging set up by someone else (an app served in process).
+random path segments and email addresses become placeholders, and the client's address is cut to its
+network, while the line itself (method, path, status) stays. ``logging_config`` is the dictConfig
+``privacyops serve`` and ``privacyops worker`` use; ``install`` adds the filter to a logging set up
+by someone else (an app served in process).
 """
 
 from __future__ import annotations
 
 import copy
+import ipaddress
 import logging
 import re
 from typing import Any
@@ -23,6 +25,7 @@ REQUEST_ID = "[id]"
 REDACTED = "[redacted]"
 EMAIL = "[email]"
 SECRET = "[secret]"
+CLIENT = "[client]"
 # Query parameters whose value is a credential or a person's identity (``?subject=``), by name fragment.
 _CREDENTIAL_NAMES = r"token|code|secret|key|sig|signature|password|passwd|auth|otp|email|session|subject"
 _SEGMENT = r"[^/?#\s\"']+"
@@ -56,6 +59,26 @@ def _scrub_value(value: Any) -> Any:
     return scrub(value) if isinstance(value, str) else value
 
 
+def truncate_client(address: str) -> str:
+    """Return a client address ("host:port") cut to its network: IPv4 to /24, IPv6 to /48, no port.
+
+    A full address is personal data; the network still tells an operator where a flood comes from.
+    Anything that is not an IP address (a socket path, a name) becomes a placeholder.
+    """
+    if address.startswith("["):  # "[v6]:port"
+        host = address[1:].split("]", 1)[0]
+    elif address.count(":") == 1:  # "v4:port"
+        host = address.split(":", 1)[0]
+    else:  # a bare address
+        host = address
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return CLIENT
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+
+
 class SecretLogFilter(logging.Filter):
     """Scrub the message, its arguments and the exception text of every record; never drops one.
 
@@ -68,6 +91,9 @@ class SecretLogFilter(logging.Filter):
             record.msg = scrub(record.msg)
         if isinstance(record.args, tuple):
             record.args = tuple(_scrub_value(value) for value in record.args)
+            if record.name == "uvicorn.access" and record.args and isinstance(record.args[0], str):
+                # uvicorn's access arguments start with the client's "host:port".
+                record.args = (truncate_client(record.args[0]), *record.args[1:])
         elif isinstance(record.args, dict):
             record.args = {key: _scrub_value(value) for key, value in record.args.items()}
         if record.exc_info and not record.exc_text:

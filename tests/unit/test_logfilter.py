@@ -66,8 +66,21 @@ def test_access_log_line_keeps_its_shape_with_a_placeholder(
 ) -> None:
     logger, stream = access_log
     path = f"/api/v1/packages/{PACKAGE_TOKEN}"
-    logger.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", path, "1.1", 200)
-    assert stream.getvalue().strip() == '127.0.0.1:5000 - "GET /api/v1/packages/[token] HTTP/1.1" 200 OK'
+    logger.info('%s - "%s %s HTTP/%s" %d', "203.0.113.77:5000", "GET", path, "1.1", 200)
+    assert stream.getvalue().strip() == '203.0.113.0 - "GET /api/v1/packages/[token] HTTP/1.1" 200 OK'
+
+
+@pytest.mark.parametrize(
+    ("client", "network"),
+    [
+        ("203.0.113.77:5000", "203.0.113.0"),
+        ("[2001:db8:1:2::5]:443", "2001:db8:1::"),
+        ("2001:db8:1:2::5", "2001:db8:1::"),
+        ("/run/privacyops.sock", "[client]"),
+    ],
+)
+def test_the_client_address_is_cut_to_its_network(client: str, network: str) -> None:
+    assert logfilter.truncate_client(client) == network
 
 
 def test_logging_config_filters_every_handler_and_has_a_root_handler() -> None:
