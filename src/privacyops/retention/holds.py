@@ -141,7 +141,8 @@ def in_force(session: Session, now: datetime) -> HoldSet:
     """Return the holds in force now, with the subjects of Canadian deemed refusals (DL-6)."""
     holds = HoldSet()
     for hold in listed(session, now):
-        getattr(holds, f"{hold.scope}s").setdefault(hold.target, hold.reason_code)
+        by_scope = {"subject": holds.subjects, "category": holds.categories, "table": holds.tables}
+        by_scope[hold.scope].setdefault(hold.target, hold.reason_code)
     refused = (
         sa.select(RequestIdentity.value_hash)
         .join(SubjectRequest, SubjectRequest.id == RequestIdentity.request_id)
