@@ -2,6 +2,7 @@
 # Start a throw-away MariaDB server on 127.0.0.1 for the test suite and print its admin URL.
 # Usage: eval "$(bash scripts/mariadb.sh)"   -> exports PRIVACYOPS_TEST_MYSQL_URL
 set -euo pipefail
+source "$(dirname "$0")/wait_alive.sh"
 port="${PRIVACYOPS_TEST_MYSQL_PORT:-33069}"
 data="${PRIVACYOPS_TEST_MYSQL_DATA:-/tmp/privacyops-mariadb-$port}"
 server=$(command -v mariadbd || command -v mysqld || ls /usr/sbin/mariadbd /usr/sbin/mysqld 2>/dev/null | head -n 1 || true)
@@ -29,14 +30,6 @@ if ! alive; then
     --skip-name-resolve --character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
     --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 --innodb-buffer-pool-size=128M \
     --max-connections=200 >/dev/null 2>&1 &
-  for _ in $(seq 1 60); do
-    alive && break
-    sleep 0.5
-  done
-  if ! alive; then
-    echo "MariaDB did not start on 127.0.0.1:$port; see $data/server.log" >&2
-    tail -n 20 "$data/server.log" >&2 || true
-    exit 1
-  fi
+  wait_alive "MariaDB on 127.0.0.1:$port" 60 0.5 "$data/server.log"
 fi
 echo "export PRIVACYOPS_TEST_MYSQL_URL=mysql+pymysql://root@127.0.0.1:$port/"

@@ -2,6 +2,7 @@
 # Start a throw-away Redis server on 127.0.0.1 for the test suite and print its URL.
 # Usage: eval "$(bash scripts/redis.sh)"   -> exports PRIVACYOPS_TEST_REDIS_URL
 set -euo pipefail
+source "$(dirname "$0")/wait_alive.sh"
 port="${PRIVACYOPS_TEST_REDIS_PORT:-63799}"
 data="${PRIVACYOPS_TEST_REDIS_DATA:-/tmp/privacyops-redis-$port}"
 server=$(command -v redis-server || ls /usr/bin/redis-server 2>/dev/null || true)
@@ -16,14 +17,6 @@ if ! alive; then
   # Nothing is persisted (a test queue), and many numbered databases let each test take its own.
   "$server" --bind 127.0.0.1 --port "$port" --daemonize yes --dir "$data" --save "" --appendonly no \
     --databases 1024 --pidfile "$data/redis.pid" --logfile "$data/server.log" >/dev/null
-  for _ in $(seq 1 40); do
-    alive && break
-    sleep 0.25
-  done
-  if ! alive; then
-    echo "Redis did not start on 127.0.0.1:$port; see $data/server.log" >&2
-    tail -n 20 "$data/server.log" >&2 || true
-    exit 1
-  fi
+  wait_alive "Redis on 127.0.0.1:$port" 40 0.25 "$data/server.log"
 fi
 echo "export PRIVACYOPS_TEST_REDIS_URL=redis://127.0.0.1:$port"
