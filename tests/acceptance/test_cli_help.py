@@ -1,11 +1,13 @@
-"""``privacyops --help`` is quick and shows every PRIVACYOPS_* variable whole, at 80 columns."""
+"""``privacyops --help`` imports no heavy dependency, so it answers at once, and shows every variable.
+
+Every PRIVACYOPS_* variable shows whole at 80 columns.
+"""
 
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
-import time
 from typing import Any
 
 import typer
@@ -15,7 +17,6 @@ from privacyops.pii.operators import OPERATOR_NAMES
 from tests.support import clean_env
 
 HEAVY = ("sqlalchemy", "fastapi", "pydantic", "rich", "alembic", "privacyops.manifest", "privacyops.settings")
-HELP_SECONDS = 0.5
 
 
 def help_text(*args: str) -> str:
@@ -31,15 +32,6 @@ def test_registering_the_commands_imports_none_of_their_dependencies() -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
-
-
-def test_help_answers_well_under_half_a_second() -> None:
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        help_text()
-        timings.append(time.perf_counter() - started)
-    assert min(timings) < HELP_SECONDS, timings
 
 
 def commands(group: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
