@@ -173,6 +173,7 @@ def describe(summary: DemoSummary, settings: Settings, env_name: str, *, serving
         return
     typer.echo(f"Privacy notice:  {base}/privacy")
     typer.echo(f"GPC statement:   {base}/.well-known/gpc.json")
+    typer.echo(f"Cookie banner:   {base}/consent/example  (a sample host page with the consent banner)")
     typer.echo(f"API docs:        {base}/api/v1/docs")
     typer.echo(f"Demo mailbox:    {base}/dev/mail  (demo mode: mail is kept here, not sent)")
     token = Path(settings.home) / ADMIN_TOKEN_FILE

@@ -84,6 +84,7 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/privacy/preferences/{token}"): LINK,
     ("POST", "/privacy/preferences/{token}"): LINK,
     ("POST", "/api/v1/consent/preference-links"): REVIEWER,
+    ("GET", "/admin/consent"): VIEWER,
     ("POST", "/api/v1/requests/{request_id}/approve"): REVIEWER,
     ("POST", "/api/v1/requests/{request_id}/deny"): REVIEWER,
     ("POST", "/api/v1/requests/{request_id}/extend"): REVIEWER,
