@@ -103,6 +103,8 @@ class Choice:
     gpc_page: bool = False
     gpc_header: bool = False
     dnt_header: bool = False
+    # The signed-in account the host page named, whose sale/share opt-out follows the signal (OS-2).
+    account: Subject | None = None
 
 
 @dataclass
@@ -129,10 +131,35 @@ def record_choice(
         gpc_honoured=signals.honoured_gpc(manifest, header=choice.gpc_header, page=choice.gpc_page),
         dnt_honoured=signals.honoured_dnt(manifest, header=choice.dnt_header),
     )
+    signalled = [n for n, on in (("gpc", done.gpc_honoured), ("dnt", done.dnt_honoured)) if on]
+    for who in (subject, choice.account):
+        if who is not None:
+            done.receipts += _record_signals(session, catalog, who, signalled, choice, now)
     current = ledger.states(session, subject)
-    for name, signal in (("gpc", done.gpc_honoured), ("dnt", done.dnt_honoured)):
-        if signal and not _same(current, cpurposes.SALE_SHARE, False, catalog):
-            done.receipts.append(
+    opted_out = done.gpc_honoured or done.dnt_honoured
+    for name, info in infos.items():
+        granted = bool(choice.choices[name]) and not (opted_out and info.sale_share)
+        done.choices[name] = granted
+        if not _same(current, info.name, granted, catalog):
+            done.receipts.append(_write(session, catalog, subject, info.name, granted, choice, now))
+    return done
+
+
+def _record_signals(
+    session: Session,
+    catalog: cpurposes.Catalog,
+    subject: Subject,
+    signalled: list[str],
+    choice: Choice,
+    now: datetime,
+) -> list[str]:
+    written = []
+    for name in signalled:
+        if not _same(
+            ledger.states(session, subject, [cpurposes.SALE_SHARE]), cpurposes.SALE_SHARE, False, catalog
+        ):
+            method = "gpc" if name == "gpc" else "banner"
+            written.append(
                 _write(
                     session,
                     catalog,
@@ -143,17 +170,10 @@ def record_choice(
                     now,
                     kind="signal",
                     signal=name,
-                    method="gpc" if name == "gpc" else "banner",
+                    method=method,
                 )
             )
-            current = ledger.states(session, subject)
-    opted_out = done.gpc_honoured or done.dnt_honoured
-    for name, info in infos.items():
-        granted = bool(choice.choices[name]) and not (opted_out and info.sale_share)
-        done.choices[name] = granted
-        if not _same(current, info.name, granted, catalog):
-            done.receipts.append(_write(session, catalog, subject, info.name, granted, choice, now))
-    return done
+    return written
 
 
 def _category(catalog: cpurposes.Catalog, name: str) -> cpurposes.PurposeInfo:

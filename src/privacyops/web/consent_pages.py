@@ -16,7 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from privacyops.api import deps
 from privacyops.consent import banner, service, signals
 from privacyops.consent.errors import BadSignal, ConsentRuleError
-from privacyops.consent.subjects import VISITOR
+from privacyops.consent.subjects import VISITOR, Subject
+from privacyops.requests import context
+from privacyops.requests import errors as rerrors
+from privacyops.requests import tokens as rtokens
+from privacyops.requests.types import RequestType
 from privacyops.web.pages import templates
 
 router = APIRouter(tags=["consent banner"], dependencies=[deps.public()])
@@ -43,6 +47,11 @@ class ChoiceIn(BaseModel):
     notice_version: str | None = Field(None, max_length=40)
     choices: dict[str, bool] = Field(default_factory=dict, max_length=20)
     gpc: bool = Field(False, description="navigator.globalPrivacyControl as the page saw it.")
+    host_token: str | None = Field(
+        None,
+        max_length=4000,
+        description="The signed-in user's host token, so a GPC opt-out reaches the account.",
+    )
 
 
 class ChoiceOut(BaseModel):
@@ -86,12 +95,14 @@ def consent_choice(
     try:
         gpc = signals.gpc_header(request.headers)
         subject = service.subject_of(services, [f"{VISITOR}:{body.visitor}"], field="visitor")
+        account = _account(services, body.host_token) if body.host_token else None
         choice = banner.Choice(
             notice_version=body.notice_version,
             choices=body.choices,
             gpc_page=body.gpc,
             gpc_header=gpc,
             dnt_header=signals.dnt_header(request.headers),
+            account=account,
         )
         done = banner.record_choice(session, manifest, subject, choice, now=service.now())
     except BadSignal as exc:
@@ -109,6 +120,21 @@ def consent_choice(
         dnt_honoured=done.dnt_honoured,
         receipts=done.receipts,
     )
+
+
+def _account(services: deps.Services, token: str) -> Subject:
+    """Return the signed-in account a host token names (INT-3), or raise naming ``host_token``."""
+    try:
+        found = rtokens.verify_host_token(
+            token,
+            context.host_token_key(services.settings),
+            request_type=RequestType.OPT_OUT_SALE_SHARE,
+            now=service.now(),
+        )
+    except rerrors.RequestRuleError as exc:
+        raise ConsentRuleError(exc.message, field="host_token") from None
+    identities = [f"user_id:{found.user_id}"] + ([f"email:{found.email}"] if found.email else [])
+    return service.subject_of(services, identities, field="host_token")
 
 
 @router.get("/consent/example", response_class=HTMLResponse, summary="A sample page with the banner")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from privacyops.consent import decide, subjects
+from privacyops.requests import context
+from privacyops.requests import tokens as rtokens
 from privacyops.store.models.consent import ConsentReceipt
 from tests.integration.consent.conftest import SECRET
 
@@ -102,3 +106,22 @@ def test_bad_banner_choices_are_refused_and_record_nothing(app: FastAPI, client:
     rejected = client.post("/consent/choices", json={**CHOICE, "choices": {"analytics": False}})
     assert rejected.status_code == 200 and len(rejected.json()["receipts"]) == 1
     assert _decision(app, "cookies.analytics").code == "withdrawn"
+
+
+@pytest.mark.req("OS-2")
+def test_gpc_reaches_the_signed_in_account_named_by_the_host_page(app: FastAPI, client: TestClient) -> None:
+    key = context.host_token_key(app.state.services.settings)
+    token = rtokens.sign_host_token(key, user_id="u-77", email="u77@example.com", issued_at=datetime.now(UTC))
+    forged = client.post(
+        "/consent/choices", json={**CHOICE, "host_token": token[:-3] + "abc"}, headers={"Sec-GPC": "1"}
+    )
+    assert forged.status_code == 422 and forged.json()["detail"]["field"] == "host_token"
+    assert _receipts(app) == []
+    answer = client.post("/consent/choices", json={**CHOICE, "host_token": token}, headers={"Sec-GPC": "1"})
+    assert answer.status_code == 200, answer.text
+    account = subjects.parse(SECRET.encode(), ["user_id:u-77"])
+    with app.state.services.sessions() as session:
+        found = decide.can_process(
+            session, account, "cookies.targeting", manifest=app.state.services.manifest.manifest
+        )
+    assert found.code == "gpc_opt_out"

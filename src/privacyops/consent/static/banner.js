@@ -8,6 +8,8 @@
   if (!C || window.privacyopsConsent) return;
   var D = document, DAY = 864e5, root = null;
   var gpc = C.gpcHonoured && navigator.globalPrivacyControl === true;
+  // A signed-in user's page may name the account (a host token), so an opt-out reaches it too (OS-2).
+  var hostToken = (D.currentScript && D.currentScript.getAttribute("data-host-token")) || null;
 
   function category(id) {
     for (var i = 0; i < C.categories.length; i++) if (C.categories[i].id === id) return C.categories[i];
@@ -49,7 +51,8 @@
   function post(state, choices) {
     return fetch(C.endpoint, {
       method: "POST", credentials: "omit", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ visitor: state.visitor, notice_version: C.noticeVersion, choices: choices, gpc: gpc })
+      body: JSON.stringify({ visitor: state.visitor, notice_version: C.noticeVersion, choices: choices, gpc: gpc,
+                             host_token: hostToken })
     }).then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; });
   }
   function rejectedSomething(state) {
