@@ -8,6 +8,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from privacyops.recovery import owners
 from privacyops.store.models.execution import ExecutionStep
@@ -72,17 +73,20 @@ def claim(session: Session, step: ExecutionStep, now: datetime, lease: timedelta
     if step.state == StepState.RUNNING and not is_abandoned(step, now):
         return False
     # Compare-and-set on the attempt count: two workers claiming at once cannot both win.
+    values = {"state": StepState.RUNNING.value, "attempts": step.attempts + 1, "owner": this_worker(),
+              "started_at": now, "lease_until": now + lease, "updated_at": now}
     result = session.execute(
         sa.update(ExecutionStep)
         .where(ExecutionStep.id == step.id, ExecutionStep.attempts == step.attempts,
                ExecutionStep.state == step.state)
-        .values(state=StepState.RUNNING.value, attempts=step.attempts + 1, owner=this_worker(),
-                started_at=now, lease_until=now + lease, updated_at=now)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if not getattr(result, "rowcount", 0):
         return False
-    session.refresh(step)
+    # The row now holds exactly these values: note them as loaded instead of reading the row back.
+    for name, value in values.items():
+        set_committed_value(step, name, value)
     return True
 
 
