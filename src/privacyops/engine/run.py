@@ -108,19 +108,22 @@ def run_access(plan: Plan, connectors: Mapping[str, Connector],
 
 def run_erasure(plan: Plan, connectors: Mapping[str, Connector], key: bytes,
                 identities: Mapping[str, Any], *, own: Mapping[str, Iterable[str]] | None = None,
-                prove: bool = True) -> ErasureResult:
+                prove: bool = True, found: Collection | None = None) -> ErasureResult:
     """Erase the subject's rows step by step, then re-query every finder to prove nothing is left.
 
     ``own`` adds identifying values found earlier (a first collection kept before any change), so a
     step run again after its parent rows are gone still redacts the subject's name from free text.
     ``prove=False`` leaves the proof out, for a caller that proves the whole erasure once at its end.
+    ``found`` is a collection the caller made a moment ago with the same plan, used instead of
+    collecting again (the caller's own proof must then catch rows that appeared since).
     """
     _expect(plan, "erasure")
     if not key:
         raise PlanError("an erasure needs a pseudonymisation key (bytes)")
     result = ErasureResult(notes=_index_notes(plan, connectors))
     refused = _refusals(plan, connectors, lambda t: checks.check_read(t, connectors))
-    found = collect(_without(plan, refused), connectors, identities)
+    if found is None:
+        found = collect(_without(plan, refused), connectors, identities)
     for kind, values in (own or {}).items():
         found.own.setdefault(kind, set()).update(values)
     blocked: dict[str, str] = {}

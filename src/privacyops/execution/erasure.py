@@ -11,6 +11,7 @@ from privacyops.engine import collect as engine_collect
 from privacyops.engine import recheck
 from privacyops.engine import run as engine_run
 from privacyops.engine.plan import Plan, Step, TablePlan
+from privacyops.execution import fresh
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,19 @@ class StepResult:
 
 
 def first_collection(plan: Plan, connectors: Mapping[str, Connector],
-                     identities: Mapping[str, str]) -> dict[str, Any]:
-    """Find the subject once and return what later steps need: widened identities and finder keys."""
+                     identities: Mapping[str, str], *, keep_for: str | None = None) -> dict[str, Any]:
+    """Find the subject once and return what later steps need: widened identities and finder keys.
+
+    With ``keep_for`` (a request id) the collection stays in this process for the pass that follows.
+    """
     found = engine_collect.collect(plan, connectors, identities)
+    summary = _summary(found)
+    if keep_for is not None:
+        fresh.keep(keep_for, summary, found)
+    return summary
+
+
+def _summary(found: engine_collect.Collection) -> dict[str, Any]:
     return {
         "identities": {k: sorted(map(str, vs)) for k, vs in sorted(found.identities.items())},
         "own": {k: sorted(vs) for k, vs in sorted(found.own.items())},
@@ -74,21 +85,23 @@ def run_step(plan: Plan, step: Step, connectors: Mapping[str, Connector], key: b
 
 
 def run_steps(plan: Plan, steps: list[Step], connectors: Mapping[str, Connector], key: bytes,
-              subject: Mapping[str, Any]) -> list[StepResult]:
+              subject: Mapping[str, Any], *, found: engine_collect.Collection | None = None,
+              ) -> list[StepResult]:
     """Run consecutive erasure steps as one pass for every identity seed: one result per step, in order.
 
     The tables read are the steps' own and those leading to them; a step whose table waits for one
-    that failed in the pass comes back blocked, as the engine leaves it.
+    that failed in the pass comes back blocked, as the engine leaves it. ``found``, the run's first
+    collection made a moment ago (see :mod:`privacyops.execution.fresh`), covers every seed at once
+    and is used instead of reading the tables again.
     """
     needed = set().union(*(ancestors(plan, s.table) | {s.table} for s in steps))
     batch = replace(plan, steps=tuple(steps), tables=tuple(t for t in plan.tables if t.id in needed))
     rows, reasons, blocked = [0] * len(steps), [""] * len(steps), [False] * len(steps)
     held: list[dict[str, int]] = [{} for _ in steps]
-    for seed in seeds(subject):
-        if not seed:
-            continue
+    passes = [{}] if found is not None else [seed for seed in seeds(subject) if seed]
+    for seed in passes:
         result = engine_run.run_erasure(batch, connectors, key, seed, own=subject.get("own") or {},
-                                        prove=False)
+                                        prove=False, found=found)
         for i, outcome in enumerate(result.steps):
             rows[i] += outcome.rows
             if outcome.status != "done" and not reasons[i]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from privacyops.engine import plan as engine_plan
 from privacyops.engine import recheck, redact
 from privacyops.engine import run as engine_run
-from privacyops.execution import correct, erasure, export, fanout, restriction
+from privacyops.execution import correct, erasure, export, fanout, fresh, restriction
 from privacyops.execution.env import ExecutionEnv
 from privacyops.execution.steps import StepState
 from privacyops.package import lookback
@@ -68,7 +68,8 @@ def plan_of(call: Call) -> engine_plan.Plan:
 
 def collect(call: Call) -> Outcome:
     plan = plan_of(call)
-    subject = erasure.first_collection(plan, call.env.connectors, call.identities)
+    keep_for = call.request_id if plan.kind == "erasure" else None  # for the pass that follows
+    subject = erasure.first_collection(plan, call.env.connectors, call.identities, keep_for=keep_for)
     rows = sum(subject["found"].values())
     outcome = Outcome(rows=rows, subject=subject, record={"found": subject["found"]})
     if plan.kind == "erasure":
@@ -120,8 +121,9 @@ def erase_together(calls: list[Call]) -> list[Outcome]:
     chosen = [step for step in steps if step is not None]
     kept = [_kept(call, step) for call, step in zip(calls, chosen, strict=True)]
     running = [step for step, k in zip(chosen, kept, strict=True) if k is None]
+    found = fresh.take(calls[0].request_id, calls[0].subject)
     results = iter(erasure.run_steps(plan, running, calls[0].env.connectors, calls[0].env.pseudonym_key(),
-                                     calls[0].subject) if running else [])
+                                     calls[0].subject, found=found) if running else [])
     return [k if k is not None else _erased(c, plan, step, next(results))
             for c, step, k in zip(calls, chosen, kept, strict=True)]
 

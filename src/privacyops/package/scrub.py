@@ -95,7 +95,14 @@ def scrub_texts(texts: Sequence[str], own_emails: Collection[str], *, own_phones
     distinct = list(dict.fromkeys(texts))
     scanned = _scrub_distinct(distinct, own_emails, own_phones, others, describe)
     done = dict(zip(distinct, scanned, strict=True))
-    return [(done[text][0], Counter(done[text][1]) if done[text][1] else Counter()) for text in texts]
+    given: set[str] = set()
+    out = []
+    for text in texts:
+        scrubbed, found = done[text]
+        # The first of equal texts takes the result itself, the others their own copy of its counts.
+        out.append((scrubbed, found) if text not in given else (scrubbed, Counter(found)))
+        given.add(text)
+    return out
 
 
 def _scrub_distinct(texts: list[str], own_emails: Collection[str], own_phones: Collection[str],
