@@ -164,6 +164,8 @@ def describe(summary: DemoSummary, settings: Settings, env_name: str, *, serving
     )
     typer.echo(f"  subjects: {', '.join(summary.subjects)} (users u_1 .. u_7, 100 traces each)")
     typer.echo(f"  {env_name} points the manifest's app_db system at it.")
+    typer.echo("  some users ended their accounts long ago: `privacyops retention run --dry-run` shows the "
+               "sweep that is due, `privacyops retention run` does it")
     typer.echo(f"Manifest: {settings.manifest}")
     typer.echo(
         f"Home folder: {Path(settings.home).resolve()} (its settings.env points every privacyops command "
