@@ -38,6 +38,8 @@ def add_commands(group: typer.Typer) -> None:
             except (versions.PublishError, OSError) as exc:
                 raise options.fail(f"{exc}; nothing was published") from None
         row = done.version
+        if done.mails:
+            _send_soon(database, home)
         typer.echo(
             f"published version {row.version} as number {row.id}, in effect from {effective}: "
             f"{'MATERIAL' if row.material else 'not material'}; {done.mails} message(s) queued"
@@ -64,6 +66,25 @@ def add_commands(group: typer.Typer) -> None:
             typer.echo(f"{'*' if change.material else '-'} [{change.kind}] {change.text}")
         material = sum(c.material for c in found)
         typer.echo(f"{len(found)} change(s), {material} material (* = material)")
+
+
+def _send_soon(database: str | None, home: Path | None) -> None:
+    """Ask a worker to send the queued messages now; its minute sweep sends them anyway."""
+    from privacyops import jobs
+    from privacyops.settings import load_settings
+
+    (task,) = jobs.needs("requests_send_outbox")
+    try:
+        queue = jobs.build_queue(load_settings(database_url=database, home=home))
+        queue.enqueue(task)
+        queue.close()
+    except Exception as exc:  # the messages are committed: the worker's outbox sweep sends them
+        typer.secho(
+            f"note: could not queue the sending ({type(exc).__name__}); the worker sends the "
+            "messages within a minute",
+            err=True,
+            fg="yellow",
+        )
 
 
 def _date(text: str) -> dt.date:

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from privacyops.api import deps
+from privacyops.api.routes import requests as request_routes
 from privacyops.api.routes.requests import ContextDep
 from privacyops.lifecycle import disclosures, subscriptions, versions
 from privacyops.lifecycle.subscriptions import SubscriptionError
@@ -160,6 +161,7 @@ def subscribe(
     request: Request,
     session: deps.SessionDep,
     ctx: ContextDep,
+    services: deps.ServicesDep,
     email: Annotated[str, Form(max_length=254)],
     topic: Annotated[str, Form(max_length=32)],
 ) -> HTMLResponse:
@@ -168,7 +170,7 @@ def subscribe(
         subscriptions.subscribe(session, ctx, email, topic)
     except SubscriptionError as exc:
         return _message(request, ctx, "Subscription not recorded", str(exc), code=422)
-    session.commit()
+    request_routes.commit_and_dispatch(session, services)  # the confirmation link goes out at once
     return _message(
         request,
         ctx,
