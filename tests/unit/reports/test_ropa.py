@@ -157,8 +157,20 @@ def test_transfers_are_judged_from_the_controllers_country_per_recipient() -> No
     from privacyops.manifest import load
 
     posthog = _activities(load.load_manifest(CORPUS["posthog"]))
-    assert posthog["recruiting"].transfers == ("None: every recipient of this purpose is in US",)
+    # PostHog's policy names no provider's country: the record says so per recipient instead of assuming.
+    assert posthog["recruiting"].transfers == (
+        "Ashby: country not declared",
+        "Job sites you apply through, such as LinkedIn: country not declared",
+    )
     assert not any("EEA" in line for a in posthog.values() for line in a.transfers)
+
+    def all_at_home(d: dict[str, Any]) -> None:
+        d["controller"]["country"] = "US"
+        for s in d["subprocessors"]:
+            s["country"] = "US"
+
+    at_home = _activities(edited(all_at_home))["recruiting"].transfers
+    assert at_home == ("None: every recipient of this purpose is in US",)
     fathom = _activities(load.load_manifest(CORPUS["fathom"]))
     assert fathom["billing"].transfers == ("Stripe: US, EU-US Data Privacy Framework",)
 
