@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 from sqlalchemy.orm import Session
 
 from privacyops.requests import states
@@ -61,7 +62,17 @@ def urgency(request: SubjectRequest, today: date) -> tuple[int | None, str]:
 
 def find(session: Session, filters: Filters, today: date, limit: int = PAGE_SIZE) -> list[Row]:
     """Return the queue's rows: the most urgent first, requests with no due date last."""
-    query = sa.select(SubjectRequest)
+    # Only what the list shows: the sealed columns (contact, details) would be decrypted row by row.
+    query = sa.select(SubjectRequest).options(
+        orm.load_only(
+            SubjectRequest.id,
+            SubjectRequest.request_type,
+            SubjectRequest.state,
+            SubjectRequest.regions,
+            SubjectRequest.response_due,
+            SubjectRequest.received_at,
+        )
+    )
     if filters.status == "open":
         query = query.where(SubjectRequest.state.not_in(TERMINAL))
     elif filters.status == "closed":

@@ -22,7 +22,7 @@ router = framework.page_router()
 framework.add_nav("Recipient tasks", "console_tasks", order=20)
 framework.add_message("task-closed", "Task closed.")
 CLOSED = sorted(state.value for state in fanout.TERMINAL)
-LIMIT = 500
+LIMIT = 200
 
 
 @router.get("/tasks", response_class=HTMLResponse)
