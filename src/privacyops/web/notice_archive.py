@@ -21,6 +21,7 @@ from privacyops.lifecycle import disclosures, subscriptions, versions
 from privacyops.lifecycle.subscriptions import SubscriptionError
 from privacyops.manifest.schema import Manifest
 from privacyops.notice import render
+from privacyops.requests import errors
 from privacyops.requests.context import ServiceContext
 from privacyops.store.models.notice import NoticeVersion
 from privacyops.web import pages
@@ -165,7 +166,18 @@ def subscribe(
     email: Annotated[str, Form(max_length=254)],
     topic: Annotated[str, Form(max_length=32)],
 ) -> HTMLResponse:
-    """Record a pending subscription and mail its confirmation link."""
+    """Record a pending subscription and mail its confirmation link.
+
+    It mails an address anyone types, so it counts against the limits of filing a request (per client
+    address and per address typed).
+    """
+    try:
+        subject_key = ctx.identity_hash("email", email.strip().casefold())
+        request_routes.enforce_limits(services, ctx, "intake", request, subject_key=subject_key)
+    except errors.RateLimited as exc:
+        return _message(
+            request, ctx, "Please wait", exc.message, code=429, headers={"Retry-After": str(exc.retry_after)}
+        )
     try:
         subscriptions.subscribe(session, ctx, email, topic)
     except SubscriptionError as exc:
@@ -218,7 +230,18 @@ def subscription_act(
     return _message(request, ctx, "Unsubscribed", "You will receive no more messages about changes.")
 
 
-def _message(request: Request, ctx: ServiceContext, title: str, text: str, code: int = 200) -> HTMLResponse:
+def _message(
+    request: Request,
+    ctx: ServiceContext,
+    title: str,
+    text: str,
+    code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
     return pages.templates.TemplateResponse(
-        request, "subscription.html", {**_shell(ctx, title), "message": text}, status_code=code
+        request,
+        "subscription.html",
+        {**_shell(ctx, title), "message": text},
+        status_code=code,
+        headers=headers,
     )

@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from privacyops.api.app import create_app
 from privacyops.lifecycle import freshness
+from privacyops.settings import Settings
 from privacyops.store.models.notice import NoticeNotification, NoticeVersion
 from privacyops.store.models.outbox import OutboxMessage
 
@@ -165,3 +167,15 @@ def _days(n: int):  # type: ignore[no-untyped-def]
     import datetime as dt
 
     return dt.timedelta(days=n)
+
+
+def test_subscribing_checks_the_address_and_counts_against_the_limits(settings: Settings) -> None:
+    limited = settings.model_copy(update={"rate_limit_intake_per_address": 2})
+    with TestClient(create_app(limited)) as client:
+        bad = client.post("/privacy/subscriptions", data={"email": "not an address", "topic": "notice"})
+        assert bad.status_code == 422 and "email: give a full email address" in bad.text
+        topic = client.post("/privacy/subscriptions", data={"email": "a@example.com", "topic": "weather"})
+        assert topic.status_code == 422 and "topic must be one of notice, subprocessors" in topic.text
+        third = client.post("/privacy/subscriptions", data={"email": "b@example.com", "topic": "notice"})
+        assert third.status_code == 429 and int(third.headers["Retry-After"]) > 0
+        assert "try again in" in third.text
