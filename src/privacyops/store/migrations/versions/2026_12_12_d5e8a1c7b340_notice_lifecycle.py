@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "d5e8a1c7b340"
 down_revision: str | None = "b6c1e4f09a27"
 branch_labels: str | Sequence[str] | None = None
