@@ -148,3 +148,17 @@ def test_a_marketing_opt_out_is_a_right_everywhere_without_verification(client: 
         )
         assert answer.status_code == 201, answer.text
         assert answer.json()["state"] == "verified" and answer.json()["response_due"], region
+
+
+def test_contact_addresses_are_sealed_and_survive_a_key_rotation(app: FastAPI, client: TestClient) -> None:
+    from privacyops.store import rotation
+
+    _subscribe(client, STAYS)
+    engine = app.state.services.engine
+    with engine.connect() as conn:
+        stored = conn.exec_driver_sql("SELECT value FROM consent_contacts").scalar_one()
+    assert STAYS not in stored
+    rotation.rotate(engine, batch_size=10)
+    with app.state.services.sessions() as session:
+        found = list(marketing.contacts(session, app.state.services.manifest.manifest, "product-news"))
+    assert [(c.address, c.decision.allowed) for c in found] == [(STAYS, True)]
