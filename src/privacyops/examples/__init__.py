@@ -10,5 +10,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 LANGFUSE_MANIFEST = HERE / "langfuse" / "privacy.yml"
-CORPUS: dict[str, Path] = {name: HERE / name / "privacy.yml" for name in ("posthog", "plausible", "fathom")}
+CORPUS: dict[str, Path] = {
+    name: HERE / name / "privacy.yml" for name in ("posthog", "plausible", "fathom", "supabase")
+}
 ALL_MANIFESTS: dict[str, Path] = {"langfuse": LANGFUSE_MANIFEST, **CORPUS}
