@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from privacyops.lifecycle import versions
 from privacyops.manifest.rules_base import months_between
 from privacyops.manifest.schema import Manifest
+from privacyops.web import manifest_view
 
 DUE_MONTHS = 11
 STALE_MONTHS = 12
@@ -20,7 +21,7 @@ def notice_date(session: Session, manifest: Manifest | None, today: dt.date) -> 
     current = versions.current(session, today)
     if current is not None:
         return current.effective_date
-    return manifest.notice.last_updated if manifest is not None else None
+    return manifest_view.notice_date(manifest) if manifest is not None else None
 
 
 def notice_health(session: Session, manifest: Manifest | None, today: dt.date) -> dict[str, Any]:

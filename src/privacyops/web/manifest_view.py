@@ -7,12 +7,13 @@ import datetime as dt
 from privacyops.manifest.schema import Manifest
 
 
-def notice_date(manifest: Manifest) -> dt.date:
-    """Return the date the notice was last updated (the ``lastUpdate`` of gpc.json).
+def notice_date(manifest: Manifest) -> dt.date | None:
+    """Return the date the manifest says its notice was last updated, else took effect, else None.
 
-    A manifest that states no date (the lint asks for one) gives the date it took effect, else today.
+    A date the manifest does not state (such as today) is never filled in; a published version's date
+    comes first where the store is at hand (privacyops.lifecycle.freshness.notice_date).
     """
-    return manifest.notice.last_updated or manifest.notice.effective_date or dt.date.today()
+    return manifest.notice.last_updated or manifest.notice.effective_date
 
 
 def controller_name(manifest: Manifest) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -145,6 +146,8 @@ def test_material_version_tells_confirmed_subscribers_and_a_contact_change_tells
     assert "Subprocessor removed: Mailgun." in removed and "not material; 1 message(s) queued" in removed
     assert len(_messages(app, "subprocessor_change")) == 3
 
+    summary = client.get("/api/v1/manifest", headers=admin_headers).json()
+    assert summary["notice_last_updated"] == effective  # the version in effect, not the file's date
     health = client.get("/healthz").json()["notice"]
     assert health == {"state": "ok", "last_updated": effective, "age_months": 0}
 
@@ -160,12 +163,16 @@ def test_health_warns_from_month_eleven(cli: Cli, app: FastAPI, write_manifest: 
         ten = freshness.notice_health(session, manifest, start.replace(year=start.year + 1) - _days(40))
         eleven = freshness.notice_health(session, manifest, start.replace(year=start.year + 1) - _days(20))
     assert ten["state"] == "ok" and ten["age_months"] == 10
+    undated = manifest.model_copy(
+        update={"notice": manifest.notice.model_copy(update={"last_updated": None, "effective_date": None})}
+    )
+    with app.state.services.sessions() as session:
+        assert freshness.notice_date(session, undated, start - _days(1)) is None  # never today
+        assert freshness.notice_health(session, undated, start - _days(1))["state"] == "unknown"
     assert eleven["state"] == "alert" and "publish a new version" in eleven["message"]
 
 
-def _days(n: int):  # type: ignore[no-untyped-def]
-    import datetime as dt
-
+def _days(n: int) -> dt.timedelta:
     return dt.timedelta(days=n)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter
@@ -21,7 +21,7 @@ class ManifestSummary(BaseModel):
     sha256: str | None
     controller: str
     notice_title: str
-    notice_last_updated: date
+    notice_last_updated: date | None
     notice_effective_date: date | None
     regions: list[str]
     data_categories: int
@@ -36,14 +36,21 @@ class WhoAmI(BaseModel):
 
 
 @router.get("/manifest", response_model=ManifestSummary, dependencies=[deps.require_role("viewer")])
-def manifest_summary(services: deps.ServicesDep, manifest: deps.ManifestDep) -> ManifestSummary:
-    """Summarise the manifest the service was started with."""
+def manifest_summary(
+    services: deps.ServicesDep, manifest: deps.ManifestDep, session: deps.SessionDep
+) -> ManifestSummary:
+    """Summarise the manifest the service was started with.
+
+    The notice's last update is that of the published version in effect, else the manifest's own date;
+    a manifest that states none gives none (never today).
+    """
+    from privacyops.lifecycle import freshness
     return ManifestSummary(
         path=str(services.manifest.path),
         sha256=services.manifest.sha256,
         controller=manifest_view.controller_name(manifest),
         notice_title=manifest.notice.title,
-        notice_last_updated=manifest_view.notice_date(manifest),
+        notice_last_updated=freshness.notice_date(session, manifest, datetime.now(UTC).date()),
         notice_effective_date=manifest.notice.effective_date,
         regions=sorted(manifest.regions),
         data_categories=len(manifest.data_categories),
