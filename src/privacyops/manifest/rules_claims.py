@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from privacyops.manifest.errors import Finding
+from privacyops.manifest.regions import is_us
 from privacyops.manifest.rules_base import Context, months_between, names
 
 STALE_MONTHS = 12
@@ -136,10 +137,13 @@ def notice_age(ctx: Context) -> Iterator[Finding]:
         return  # notice-date-missing asks for it
     age = months_between(updated, ctx.today)
     path = ("notice", "last_updated")
+    # The yearly refresh is a duty of the California law (1798.130(a)(5)); elsewhere it is good practice.
+    duty = any(is_us(region) for region in ctx.manifest.regions.values())
     if age >= STALE_MONTHS:
-        yield ctx.finding("error", "notice-stale", path,
-                          f"the notice was last updated on {updated} ({age} months ago); it must be "
-                          "refreshed at least every 12 months",
+        yield ctx.finding("error" if duty else "warning", "notice-stale", path,
+                          f"the notice was last updated on {updated} ({age} months ago); "
+                          + ("it must be refreshed at least every 12 months" if duty
+                             else "a yearly review keeps it true"),
                           "review the notice, publish a new version and update notice.last_updated")
     elif age >= DUE_MONTHS:
         yield ctx.finding("warning", "notice-review-due", path,

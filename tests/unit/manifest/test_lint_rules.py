@@ -119,7 +119,12 @@ CASES = [
      set_at("purposes/newsletter/withdrawal", ["unsubscribe_link", "delete_account"]),
      set_at("purposes/newsletter/withdrawal", ["unsubscribe_link"]), "purposes.newsletter.withdrawal",
      "warning"),
+    # A yearly refresh is the California law's duty (an error there) and good practice elsewhere.
     ("notice-stale", set_at("notice/last_updated", dt.date(2025, 11, 25)),
+     set_at("notice/last_updated", dt.date(2026, 11, 1)), "notice.last_updated", "warning"),
+    ("notice-stale", chain(CALIFORNIA, set_at("notice/ccpa_disclosures", {}),
+                           set_at("signals", {"dnt": {"honoured": False}}),
+                           set_at("notice/last_updated", dt.date(2025, 11, 25))),
      set_at("notice/last_updated", dt.date(2026, 11, 1)), "notice.last_updated", "error"),
     ("notice-review-due", set_at("notice/last_updated", dt.date(2025, 12, 20)),
      set_at("notice/last_updated", dt.date(2026, 1, 26)), "notice.last_updated", "warning"),
