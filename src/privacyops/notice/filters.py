@@ -31,7 +31,9 @@ def join_and(items: Iterable[object], conjunction: str = "and") -> str:
 
 def lower_first(value: str) -> str:
     """Lower-case the first letter, so a label reads inside a sentence."""
-    if value[1:2].isupper():  # an acronym such as "IP address" keeps its capitals
+    first_word = value.split(" ", 1)[0]
+    # An acronym ("IP address") or a name written with inner capitals ("GitHub usernames") keeps them.
+    if any(letter.isupper() for letter in first_word[1:]):
         return value
     return value[:1].lower() + value[1:]
 
