@@ -2,6 +2,7 @@
 
 usage: python bench/service/run.py [--access 15] [--erasures 14] [--throughput 10000] [--workers 1,2,4]
                                    [--no-fides] [--no-sqlite] [--no-durable] [--no-readme]
+                                   [--commit REV] [--results FILE]
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from services import Postgres, Started, log  # noqa: E402
 TRACES = 1_000_000
 SUBJECTS = [f"subject{k}@example.com" for k in range(1, 8)]
 FIDES_DB = "bench_fides_meta"
+RESULTS = stack.WORK.parent / "results" / "service.json"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"command": "python bench/service/run.py " + " ".join(argv or sys.argv[1:])}
     pg = services.start_postgres()
     template = data.build_template(pg, TRACES)
-    source = stack.snapshot_src()
+    source = stack.snapshot_src(args.commit)
     results["machine"] = report.machine(pg, source)
     started = Started()
     try:
@@ -49,13 +51,13 @@ def main(argv: list[str] | None = None) -> int:
             results["fides"] = _fides(pg, template, started)
         started.stop_all()  # Fides is done: its background work must not compete with privacyops
         results["postgresql"] = _postgres(pg, template, source, args)
-        _save(results)
+        _save(results, Path(args.results))
         if not args.no_sqlite:
             results["sqlite"] = _sqlite(pg, template, source, args)
-            _save(results)
+            _save(results, Path(args.results))
         if not args.no_durable:
             results["durable"] = durable.measure(template, source, args.erasures)
-            _save(results)
+            _save(results, Path(args.results))
         if args.throughput:
             results["throughput"] = throughput.measure(
                 pg, template, source, args.throughput, [int(n) for n in args.workers.split(",")]
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         started.stop_all()
     results["machine"]["load average (end)"] = report.load()
-    _save(results)
+    _save(results, Path(args.results))
     if not args.no_readme:
         report.write_readme(results)
     print(report.section(results))
@@ -87,6 +89,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite service")
     parser.add_argument("--no-durable", action="store_true", help="skip the durable PostgreSQL server")
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite the README's results")
+    parser.add_argument("--commit", default="HEAD", help="the commit whose source runs (HEAD)")
+    parser.add_argument("--results", default=str(RESULTS), help="where the raw samples go")
     return parser.parse_args(argv)
 
 
@@ -196,8 +200,7 @@ def _latency(running: stack.Stack, data_url: str, args: argparse.Namespace) -> d
     return out
 
 
-def _save(results: dict[str, Any]) -> Path:
-    path = stack.WORK.parent / "results" / "service.json"
+def _save(results: dict[str, Any], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
     return path

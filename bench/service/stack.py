@@ -26,19 +26,20 @@ ADMIN_TOKEN = "bench-admin-token-0123456789abcdef"
 SECRET_KEY = "bench-secret-key-0123456789abcdef0123456789"
 
 
-def snapshot_src() -> Path:
-    """Export the committed source (HEAD) to run from, so that edits in progress in the tree do not count.
+def snapshot_src(revision: str = "HEAD") -> Path:
+    """Export a committed source (HEAD) to run from, so that edits in progress in the tree do not count.
 
-    Returns the folder to put first on PYTHONPATH; the commit is named in the results.
+    Returns the folder to put first on PYTHONPATH; the commit is named in the results. An earlier
+    ``revision`` measures the service as it was, for a before/after on the same machine.
     """
     commit = subprocess.run(
-        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], check=True, capture_output=True, text=True
+        ["git", "-C", str(REPO), "rev-parse", "--short", revision], check=True, capture_output=True, text=True
     ).stdout.strip()
     target = WORK / f"src-{commit}"
     if not (target / "src" / "privacyops").is_dir():
         target.mkdir(parents=True, exist_ok=True)
         archive = subprocess.run(
-            ["git", "-C", str(REPO), "archive", "HEAD", "src/privacyops"], check=True, capture_output=True
+            ["git", "-C", str(REPO), "archive", commit, "src/privacyops"], check=True, capture_output=True
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
     return target / "src"
