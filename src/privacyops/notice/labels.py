@@ -142,9 +142,19 @@ _DATE_UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day"}
 _TIME_UNITS = {"H": "hour", "M": "minute", "S": "second"}
 
 
+# Short words an open key may hold that read as capitals ("ai_services" -> "AI services").
+ACRONYMS = frozenset({
+    "ai", "api", "cdn", "crm", "dns", "erp", "hr", "it", "kyc", "llm", "ml", "seo", "sms", "sso", "ui", "vpn",
+})
+
+
 def label(table: dict[str, str], key: str) -> str:
     """Return the label of a key, or the key made readable when the table does not know it."""
-    return table.get(key, key.replace("_", " ").capitalize())
+    if key in table:
+        return table[key]
+    words = [word.upper() if word in ACRONYMS else word for word in key.split("_")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
 
 
 def duration(iso: str | None) -> str:

@@ -6,7 +6,7 @@ import pytest
 
 from privacyops.examples import CORPUS
 from privacyops.manifest import load
-from privacyops.notice import filters
+from privacyops.notice import filters, labels
 from privacyops.notice.render import render_markdown
 
 
@@ -30,3 +30,15 @@ def test_key_points_name_a_single_region_without_comparing_it() -> None:
         text = render_markdown(load.load_manifest(CORPUS[name]))
         assert "each have their own" not in text, name
         assert "Those the law of" in text, name
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        ("ai_services", "AI services"),
+        ("sms_campaigns", "SMS campaigns"),
+        ("data_warehouse", "Data warehouse"),
+    ],
+)
+def test_an_open_key_reads_with_its_acronyms(key: str, shown: str) -> None:
+    assert labels.label({}, key) == shown
