@@ -144,6 +144,7 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/admin/notice/versions"): VIEWER,
     ("GET", "/admin/disclosures"): VIEWER,
     ("GET", "/admin/metrics"): VIEWER,
+    ("GET", "/admin/reports/request-log.csv"): VIEWER,
 }
 DENIED = {401, 403}
 SIGN_IN = "/admin/sign-in"

@@ -117,6 +117,11 @@ def test_console_pages_show_the_chart_the_versions_and_the_ledger(
     assert page.status_code == 200 and "<svg" in page.text and "<script>" not in page.text.split("<body")[1]
     row = page.text.split('<th scope="row">delete</th>', 1)[1].split("</tr>", 1)[0]
     assert [cell.split("</td>")[0] for cell in row.split("<td>")[1:]] == ["4", "3", "1", "17", "28.25"]
+    assert 'id="request-log"' in page.text
+    log = client.get("/admin/reports/request-log.csv", params={"since": "2025-01-01"})
+    assert log.status_code == 200 and log.headers["content-type"].startswith("text/csv")
+    lines = log.text.splitlines()
+    assert lines[0].startswith("date_received,request_type,manner_received") and len(lines) == 1 + 12
 
     assert (
         cli("notice", "publish", str(write_manifest("v1")), "--effective", today().isoformat()).exit_code == 0

@@ -6,15 +6,16 @@ application over the API, so that each has one way in and one audit trail.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from privacyops.api import deps
 from privacyops.console import framework
 from privacyops.lifecycle import chart, disclosures, metrics, versions
+from privacyops.requests import calendars, report_log
 
 router = framework.page_router()
 framework.add_nav("Notice versions", "console_notice_versions", order=40)
@@ -79,3 +80,16 @@ def console_metrics(
             "chart": chart.bar_chart(figures, shown),
         },
     )
+
+
+@router.get("/reports/request-log.csv")
+def console_request_log(
+    staff: framework.Viewer,
+    session: deps.SessionDep,
+    since: Annotated[date | None, Query(description="First day received (YYYY-MM-DD).")] = None,
+) -> Response:
+    """Download the request log (RK-1, CCPA §7101): the six facts of each request, 24 months by default."""
+    start = since or calendars.add_months(datetime.now(UTC).date(), -report_log.KEEP_MONTHS)
+    text = report_log.to_csv(report_log.log_rows(session, start))
+    headers = {"Content-Disposition": f'attachment; filename="request-log-since-{start.isoformat()}.csv"'}
+    return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
