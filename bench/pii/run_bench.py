@@ -189,8 +189,17 @@ def main() -> None:
             _side_by_side(args, records, "no_op", args.presidio_regex_kb, 2),
         ]
     (WORK / "results.json").write_text(json.dumps(results, indent=2))
-    (HERE / "RESULTS.md").write_text(render(results))
+    (HERE / "RESULTS.md").write_text(render(results) + _prose_block(HERE / "RESULTS.md"))
     print(render(results))
+
+
+def _prose_block(path: Path) -> str:
+    """The block ``run_prose.py`` wrote into RESULTS.md, kept when this run rewrites the rest."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    start, end = text.find("<!-- prose:begin -->"), text.find("<!-- prose:end -->")
+    if start < 0 or end < start:
+        return ""
+    return "\n" + text[start : end + len("<!-- prose:end -->")] + "\n"
 
 
 def _hyperscan_findings(corpus: Path, findings: Path) -> str:
