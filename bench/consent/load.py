@@ -1,6 +1,7 @@
 """The load process of ``bench/consent/run.py``: threads with keep-alive clients, one endpoint per run.
 
-Usage: load.py BASE KIND SECONDS THREADS SUBJECTS TOKEN, KIND one of trivial, decision, receipt.
+Usage: load.py BASE KIND SECONDS THREADS SUBJECTS TOKEN; KIND: trivial, decision, receipt or batch
+(100 receipts a request; its per_s counts receipts).
 Prints requests/s, p50 and p99 in milliseconds, and the number of errors, as JSON.
 """
 
@@ -13,6 +14,17 @@ import threading
 import time
 
 import httpx
+
+BATCH = 100
+
+
+def _receipt(name: str) -> dict[str, object]:
+    return {
+        "subject": [f"email:{name}@bench.example"],
+        "purpose": "marketing_communications",
+        "granted": True,
+        "notice_version": "2026-03-26",
+    }
 
 
 def main() -> None:
@@ -42,16 +54,11 @@ def main() -> None:
                             "purpose": "marketing_communications",
                         },
                     )
-                else:
-                    answer = client.post(
-                        "/api/v1/consent/receipts",
-                        json={
-                            "subject": [f"email:new{seed}-{n}@bench.example"],
-                            "purpose": "marketing_communications",
-                            "granted": True,
-                            "notice_version": "2026-03-26",
-                        },
-                    )
+                elif kind == "receipt":
+                    answer = client.post("/api/v1/consent/receipts", json=_receipt(f"new{seed}-{n}"))
+                else:  # "batch": 100 receipts in one request and one transaction
+                    body = {"receipts": [_receipt(f"batch{seed}-{n}-{k}") for k in range(BATCH)]}
+                    answer = client.post("/api/v1/consent/receipts/batch", json=body)
                 mine.append(time.perf_counter() - started)
                 failed += answer.status_code >= 400
         with lock:
@@ -76,7 +83,7 @@ def main() -> None:
         json.dumps(
             {
                 "kind": kind,
-                "per_s": round(len(latencies) / elapsed),
+                "per_s": round(len(latencies) * (BATCH if kind == "batch" else 1) / elapsed),
                 "p50_ms": pct(0.5),
                 "p99_ms": pct(0.99),
                 "errors": errors[0],

@@ -119,26 +119,26 @@ def _insert(table: str, row: dict[str, object]) -> str:
 
 
 def library_receipts(url: str, count: int, batch: int) -> float:
-    """Record receipts through ``ledger.record``, committing every ``batch``; returns receipts/s."""
+    """Record receipts through ``ledger.record_many``, ``batch`` per transaction; returns receipts/s."""
     manifest = load_manifest(LANGFUSE_MANIFEST)
     catalog = cpurposes.catalog(manifest)
     engine = db.make_engine(url)
     sessions = db.session_factory(engine)
+    entry = ledger.Entry(
+        purpose="marketing_communications",
+        granted=True,
+        notice_version="2026-03-26",
+        method="import",
+        channel="api",
+    )
     started = time.perf_counter()
-    done = 0
-    while done < count:
+    for first in range(0, count, batch):
+        items = [
+            (subjects.parse(SECRET.encode(), [f"email:lib{i}@bench.example"]), entry)
+            for i in range(first, min(count, first + batch))
+        ]
         with sessions.begin() as session:
-            for _ in range(batch):
-                subject = subjects.parse(SECRET.encode(), [f"email:lib{done}@bench.example"])
-                entry = ledger.Entry(
-                    purpose="marketing_communications",
-                    granted=True,
-                    notice_version="2026-03-26",
-                    method="import",
-                    channel="api",
-                )
-                ledger.record(session, catalog, subject, entry, actor="bench", now=datetime.now(UTC))
-                done += 1
+            ledger.record_many(session, catalog, items, actor="bench", now=datetime.now(UTC))
     engine.dispose()
     return count / (time.perf_counter() - started)
 
@@ -226,13 +226,15 @@ def main() -> None:
             for kind in turns:
                 turns[kind].append(load(base, kind, args.seconds, args.threads, subjects_n))
         http_receipts = load(base, "receipt", args.seconds, args.threads, subjects_n)
-        lib = library_receipts(url, 2000, 100)
+        http_batches = load(base, "batch", args.seconds, 4, subjects_n)
+        lib = library_receipts(url, 5000, 500)
         report = {
             "subjects": subjects_n,
             "receipts": receipts_n,
             "seed_s": round(seeded, 1),
             "turns": turns,
             "http_receipts": http_receipts,
+            "http_batches": http_batches,
             "library_receipts_per_s": round(lib),
         }
         print(json.dumps(report, indent=2))

@@ -8,7 +8,7 @@ receipt. Every receipt is also an audit event (without any identity: subjects ar
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,9 +48,56 @@ def record(
     session: Session, catalog: cpurposes.Catalog, subject: Subject, entry: Entry, *, actor: str, now: datetime
 ) -> ConsentReceipt:
     """Append one receipt and bring the subject's state for its purpose up to date (caller commits)."""
-    info = _check(catalog, entry)
+    return record_many(session, catalog, [(subject, entry)], actor=actor, now=now)[0]
+
+
+def record_many(
+    session: Session,
+    catalog: cpurposes.Catalog,
+    items: Sequence[tuple[Subject, Entry]],
+    *,
+    actor: str,
+    now: datetime,
+) -> list[ConsentReceipt]:
+    """Append receipts in order with their states, and one audit event naming them all (caller commits).
+
+    Every entry is checked before anything is written: one bad entry records none of them.
+    """
+    checked = [(subject, entry, check(catalog, entry)) for subject, entry in items]
+    receipts = [_receipt(subject, entry, info, actor, now) for subject, entry, info in checked]
+    session.add_all(receipts)
+    _set_states(session, receipts)
+    session.flush()
+    first = receipts[0]
+    data: dict[str, object] = {
+        "purpose": first.purpose,
+        "scope": first.scope,
+        "kind": first.kind,
+        "method": first.method,
+        "channel": first.channel,
+        "signal": first.signal,
+        "notice_version": first.notice_version,
+    }
+    if len(receipts) > 1:
+        data = {
+            "receipts": [r.receipt_id for r in receipts],
+            "count": len(receipts),
+            "purposes": sorted({r.purpose for r in receipts}),
+            "granted": sum(r.granted for r in receipts),
+        }
+    action = (
+        "consent.recorded" if len(receipts) > 1 else f"consent.{'granted' if first.granted else 'withdrawn'}"
+    )
+    entity_id = first.receipt_id if len(receipts) == 1 else f"{first.receipt_id}+{len(receipts) - 1}"
+    chain.append(session, actor=actor, action=action, entity=ENTITY, entity_id=entity_id, data=data)
+    return receipts
+
+
+def _receipt(
+    subject: Subject, entry: Entry, info: cpurposes.PurposeInfo, actor: str, now: datetime
+) -> ConsentReceipt:
     text = entry.text_shown if entry.text_shown is not None else info.text
-    receipt = ConsentReceipt(
+    return ConsentReceipt(
         receipt_id=secrets.token_hex(16),
         subject_key=subject.primary,
         kind=entry.kind,
@@ -68,29 +115,10 @@ def record(
         actor=actor,
         recorded_at=now,
     )
-    session.add(receipt)
-    _set_state(session, receipt)
-    session.flush()
-    chain.append(
-        session,
-        actor=actor,
-        action=f"consent.{'granted' if entry.granted else 'withdrawn'}",
-        entity=ENTITY,
-        entity_id=receipt.receipt_id,
-        data={
-            "purpose": info.name,
-            "scope": entry.scope,
-            "kind": entry.kind,
-            "method": entry.method,
-            "channel": entry.channel,
-            "signal": entry.signal,
-            "notice_version": receipt.notice_version,
-        },
-    )
-    return receipt
 
 
-def _check(catalog: cpurposes.Catalog, entry: Entry) -> cpurposes.PurposeInfo:
+def check(catalog: cpurposes.Catalog, entry: Entry) -> cpurposes.PurposeInfo:
+    """Return the purpose of a valid entry, or raise naming the field at fault."""
     info = catalog.recordable(entry.purpose, entry.kind)
     if not (entry.notice_version or "").strip():
         raise MissingNoticeVersion(
@@ -118,11 +146,31 @@ def _check(catalog: cpurposes.Catalog, entry: Entry) -> cpurposes.PurposeInfo:
     return info
 
 
+def _set_states(session: Session, receipts: Sequence[ConsentReceipt]) -> None:
+    """Bring the state rows of these receipts up to date with one read of the existing ones."""
+    keys = {(r.subject_key, r.purpose, r.scope) for r in receipts}
+    columns = sa.tuple_(ConsentState.subject_key, ConsentState.purpose, ConsentState.scope)
+    found = {
+        (row.subject_key, row.purpose, row.scope): row
+        for row in session.execute(sa.select(ConsentState).where(columns.in_(sorted(keys)))).scalars()
+    }
+    for receipt in receipts:  # in order: the last receipt of a key is its state
+        key = (receipt.subject_key, receipt.purpose, receipt.scope)
+        if key not in found:
+            found[key] = ConsentState(subject_key=key[0], purpose=key[1], scope=key[2])
+            session.add(found[key])
+        _copy(found[key], receipt)
+
+
 def _set_state(session: Session, receipt: ConsentReceipt) -> None:
     state = session.get(ConsentState, (receipt.subject_key, receipt.purpose, receipt.scope))
     if state is None:
         state = ConsentState(subject_key=receipt.subject_key, purpose=receipt.purpose, scope=receipt.scope)
         session.add(state)
+    _copy(state, receipt)
+
+
+def _copy(state: ConsentState, receipt: ConsentReceipt) -> None:
     state.kind, state.granted, state.receipt_id = receipt.kind, receipt.granted, receipt.receipt_id
     state.notice_version, state.purpose_hash = receipt.notice_version, receipt.purpose_hash
     state.method, state.signal, state.recorded_at = receipt.method, receipt.signal, receipt.recorded_at

@@ -41,6 +41,20 @@ class ReceiptIn(BaseModel):
     scope: str = Field("", max_length=100, description="A part of the purpose, e.g. one mailing list.")
 
 
+class BatchReceiptsIn(BaseModel):
+    """Many receipts recorded together."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    receipts: list[ReceiptIn] = Field(min_length=1, max_length=1000)
+
+
+class BatchReceiptsOut(BaseModel):
+    """The receipt ids, in the order the receipts were given."""
+
+    receipt_ids: list[str]
+
+
 class ReceiptOut(BaseModel):
     """A recorded receipt (without the subject, which the ledger keeps only as a keyed hash)."""
 

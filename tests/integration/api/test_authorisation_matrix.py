@@ -76,6 +76,7 @@ POLICY: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/decisions"): VIEWER,
     ("GET", "/api/v1/consent/lookup"): VIEWER,
     ("POST", "/api/v1/consent/receipts"): REVIEWER,
+    ("POST", "/api/v1/consent/receipts/batch"): REVIEWER,
     ("POST", "/api/v1/consent/sign-up-attestations"): REVIEWER,
     ("POST", "/api/v1/consent/minors"): REVIEWER,
     # The cookie banner runs on the host's pages for visitors without an account.

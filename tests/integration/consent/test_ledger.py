@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from privacyops.store.models.audit import AuditEvent
 from privacyops.store.models.consent import ConsentReceipt, ConsentState
 from tests.integration.consent.conftest import ADMIN
 
@@ -70,3 +71,20 @@ def test_bad_receipts_are_refused_naming_the_field_and_record_nothing(
         assert answer.json()["detail"]["field"] == field, answer.text
     assert client.post("/api/v1/consent/receipts", json=GRANT).status_code == 401
     assert _count(app) == 0
+
+
+def test_a_batch_records_all_or_nothing_with_one_audit_event(app: FastAPI, client: TestClient) -> None:
+    good = [{**GRANT, "subject": [f"email:batch{i}@example.com"]} for i in range(3)]
+    bad = [good[0], {**good[1], "purpose": "mind_reading"}, good[2]]
+    refused = client.post("/api/v1/consent/receipts/batch", headers=ADMIN, json={"receipts": bad})
+    assert refused.status_code == 422 and refused.json()["detail"]["field"] == "receipts[1].purpose"
+    assert _count(app) == 0
+    done = client.post("/api/v1/consent/receipts/batch", headers=ADMIN, json={"receipts": good})
+    assert done.status_code == 201, done.text
+    assert len(set(done.json()["receipt_ids"])) == 3 and _count(app) == 3
+    with app.state.services.sessions() as session:
+        actions = session.scalars(
+            sa.select(AuditEvent.action).where(AuditEvent.entity == "consent_receipt")
+        ).all()
+        assert actions == ["consent.recorded"]
+        assert session.scalar(sa.select(sa.func.count()).select_from(ConsentState)) == 3

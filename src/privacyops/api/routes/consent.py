@@ -12,12 +12,15 @@ from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
+from sqlalchemy.orm import Session
 
 from privacyops.api import deps
 from privacyops.consent import decide, ledger, marketing, service
 from privacyops.consent import purposes as cpurposes
 from privacyops.consent import schemas as api
 from privacyops.consent.errors import ConsentRuleError
+from privacyops.manifest.schema import Manifest
+from privacyops.store.models.consent import ConsentReceipt
 from privacyops.web import preferences
 
 router = APIRouter(tags=["consent"])
@@ -52,32 +55,62 @@ def record_receipt(
 ) -> api.ReceiptOut:
     """Append a receipt to the ledger; the decision for the purpose follows it at once."""
     with rule_errors():
-        subject = service.subject_of(services, body.subject)
-        marketing_mail = cpurposes.catalog(manifest).get(body.purpose).marketing and bool(subject.emails)
-        if marketing_mail:
-            subject = marketing.mail_subject(subject)
-        entry = ledger.Entry(
-            purpose=body.purpose,
-            granted=body.granted,
-            notice_version=body.notice_version,
-            method=body.method,
-            channel=body.channel,
-            text_shown=body.text_shown,
-            regime=body.regime,
-            scope=body.scope,
-        )
-        receipt = ledger.record(
-            session,
-            cpurposes.catalog(manifest),
-            subject,
-            entry,
-            actor=f"token:{principal.name}",
-            now=service.now(),
-        )
-        if marketing_mail:
-            marketing.remember(session, subject, now=receipt.recorded_at)
+        (receipt,) = _record(session, services, manifest, [body], actor=f"token:{principal.name}")
     session.commit()
     return api.ReceiptOut.of(receipt)
+
+
+@router.post(
+    "/api/v1/consent/receipts/batch",
+    status_code=status.HTTP_201_CREATED,
+    response_model=api.BatchReceiptsOut,
+    summary="Record many consents in one transaction",
+)
+def record_receipts(
+    body: api.BatchReceiptsIn,
+    principal: Reviewer,
+    services: deps.ServicesDep,
+    session: deps.SessionDep,
+    manifest: deps.ManifestDep,
+) -> api.BatchReceiptsOut:
+    """Append up to 1,000 receipts at once (an import, a host's queue); one bad entry records none."""
+    with rule_errors():
+        receipts = _record(session, services, manifest, body.receipts, actor=f"token:{principal.name}")
+    session.commit()
+    return api.BatchReceiptsOut(receipt_ids=[r.receipt_id for r in receipts])
+
+
+def _record(
+    session: Session, services: deps.Services, manifest: Manifest, bodies: list[api.ReceiptIn], *, actor: str
+) -> list[ConsentReceipt]:
+    catalog = cpurposes.catalog(manifest)
+    items, mailing = [], []
+    for index, body in enumerate(bodies):
+        try:
+            subject = service.subject_of(services, body.subject)
+            if catalog.get(body.purpose).marketing and subject.emails:
+                subject = marketing.mail_subject(subject)
+                mailing.append(subject)
+            entry = ledger.Entry(
+                purpose=body.purpose,
+                granted=body.granted,
+                notice_version=body.notice_version,
+                method=body.method,
+                channel=body.channel,
+                text_shown=body.text_shown,
+                regime=body.regime,
+                scope=body.scope,
+            )
+            ledger.check(catalog, entry)
+        except ConsentRuleError as exc:
+            exc.field = exc.field if len(bodies) == 1 else f"receipts[{index}].{exc.field}"
+            raise
+        items.append((subject, entry))
+    now = service.now()
+    receipts = ledger.record_many(session, catalog, items, actor=actor, now=now)
+    for subject in mailing:
+        marketing.remember(session, subject, now=now)
+    return receipts
 
 
 @router.get(
