@@ -42,20 +42,21 @@ def test_one_recorded_share_flips_the_statement_and_fails_the_check(
     assert "add F to notice.ccpa_disclosures.shared" in line
 
 
-@pytest.mark.parametrize(
-    ("change", "field"),
-    [
-        ({"kind": "gift"}, "kind"),
-        ({"letters": ["Z"]}, "letters"),
-        ({"letters": []}, "letters"),
-        ({"recipient": " "}, "recipient"),
-        ({"occurred_at": "2999-01-01T00:00:00Z"}, "occurred_at"),
-    ],
-)
+BAD = [
+    ({"kind": "gift"}, "kind"),
+    ({"letters": ["Z"]}, "letters"),
+    ({"letters": []}, "letters"),
+    ({"recipient": " "}, "recipient"),
+    ({"occurred_at": "2999-01-01T00:00:00Z"}, "occurred_at"),
+]
+
+
 def test_a_bad_disclosure_names_its_field_and_is_not_recorded(
-    client: TestClient, admin_headers: dict[str, str], change: dict[str, object], field: str
+    client: TestClient, admin_headers: dict[str, str]
 ) -> None:
-    body = {"kind": "sale", "recipient": "Broker LLC", "letters": ["A"], **change}
-    answer = client.post("/api/v1/disclosures", headers=admin_headers, json=body)
-    assert answer.status_code == 422 and answer.json()["detail"]["field"] == field, answer.text
+    # One store for every case: each set-up of a store costs seconds on PostgreSQL.
+    for change, field in BAD:
+        body = {"kind": "sale", "recipient": "Broker LLC", "letters": ["A"], **change}
+        answer = client.post("/api/v1/disclosures", headers=admin_headers, json=body)
+        assert answer.status_code == 422 and answer.json()["detail"]["field"] == field, answer.text
     assert client.get("/api/v1/disclosures", headers=admin_headers).json() == []
