@@ -15,7 +15,9 @@ CASES = [
     ("customer Sarah O'Connor called", ["Sarah O'Connor"]),
     ("Meeting notes: Robert Higgins and Sandra Smart agreed.", ["Robert Higgins", "Sandra Smart"]),
     ('{"author": "Amleto Favata", "message": "Grazie!"}', ["Amleto Favata"]),
-    ("Hallo, mein Name ist Dimitri Hänel", ["Dimitri"]),  # the scan reads ASCII letters only
+    ("Hallo, mein Name ist Dimitri Hänel", ["Dimitri Hänel"]),  # accented letters after the scan's ASCII
+    ("Hola, me llamo José García y", ["José García"]),
+    ("Maria González called", ["Maria González"]),
     ("Sehr geehrte Frau Haase, Ihr Termin", ["Haase"]),
     # Capitalised words that are not names.
     ("Hi Team, the Deploy Pipeline failed", []),

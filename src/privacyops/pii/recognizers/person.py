@@ -26,7 +26,12 @@ from privacyops.pii.recognizers.base import Candidate, Detection, Pattern, Recog
 NAME_WORD = r"[A-Z][a-z'][A-Za-z'\-]{0,22}"
 """A capitalised word as the scan sees it; ``_NAME_SHAPE`` then keeps Smith, O'Brien, McDonald and
 Smith-Jones but not JavaScript. Simple classes keep Hyperscan's compile time low."""
-_NAME_SHAPE = re.compile(r"[A-Z][a-z]{0,2}(?:'?[A-Z])?[a-z]{1,20}(?:-[A-Z][a-z]{1,20})?")
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_LOWER = "a-zß-öø-ÿ"
+_NAME_SHAPE = re.compile(
+    rf"[{_UPPER}][{_LOWER}]{{0,2}}(?:'?[{_UPPER}])?[{_LOWER}]{{1,20}}(?:-[{_UPPER}][{_LOWER}]{{1,20}})?"
+)
+"""A name word in Latin letters, accents included: the scan reads ASCII, Python reads the rest."""
 _INITIAL = r"(?: [A-Z]\.)?"
 
 
@@ -83,7 +88,9 @@ _STRONG_CUE = re.compile(rf"(?:{_STRONG})[ \n]{{0,3}}$")
 _STREET_BEFORE = re.compile(
     r"(?:\d|\b(?:rue|avenue|boulevard|calle|via|viale|piazza|paseo|camino|rua))[ ,/]{0,3}$"
 )
-_NAME_RUN = re.compile(rf"{NAME_WORD}(?: {NAME_WORD}){{0,2}}\b", re.ASCII)
+_RUN_WORD = rf"[{_UPPER}][{_LOWER}'][{_UPPER}{_LOWER}'\-]{{0,22}}"
+_NAME_RUN = re.compile(rf"{_RUN_WORD}(?: {_RUN_WORD}){{0,2}}(?![{_UPPER}{_LOWER}])")
+_WORD_REST = re.compile(rf"[{_UPPER}{_LOWER}'\-]*(?: {_RUN_WORD})?")
 """The name after a cue: one to three capitalised words."""
 _CUE = rf"(?:^|[^A-Za-z])(?:{_STRONG}|{_WEAK})"
 _NAME_KEY = re.compile(
@@ -164,7 +171,7 @@ class PersonRecognizer(Recognizer):
         else:
             return []
         end = candidate.start + len(" ".join(keep))
-        return [Detection(candidate.start, end, score, kind)]
+        return [Detection(candidate.start, _word_end(candidate, end), score, kind)]
 
     def _gazetteer(self, candidate: Candidate, words: list[str]) -> list[Detection]:
         """Find a known first name and one more name word or two in a run of capitalised words."""
@@ -175,7 +182,8 @@ class PersonRecognizer(Recognizer):
                 if len(keep) >= 2 and not _street_name(candidate, offset, keep):
                     start = candidate.start + offset
                     score = 0.85 if keep[-1] in self._last else 0.6
-                    return [Detection(start, start + len(" ".join(keep)), score, "gazetteer")]
+                    end = _word_end(candidate, start + len(" ".join(keep)))
+                    return [Detection(start, end, score, "gazetteer")]
             offset += len(word) + 1
         return []
 
@@ -220,3 +228,15 @@ STREET_WORDS = word_set(
     Ville Trail Crossing Circle Loop Lake Lakes Point Port Harbor Haven Meadow Meadows"""
 )
 """The last word of street names that begin with a first name."""
+
+
+def _word_end(candidate: Candidate, end: int) -> int:
+    """Carry a name on past the scan's ASCII end: "Gonz" of "González" becomes the whole word.
+
+    A last word cut at an accented letter would otherwise leave its tail ("ález") unmasked.
+    """
+    top = candidate.ceiling if candidate.ceiling >= 0 else len(candidate.text)
+    if end >= top or candidate.text[end].isascii():
+        return end
+    rest = _WORD_REST.match(candidate.text, end, top)
+    return rest.end() if rest is not None else end
