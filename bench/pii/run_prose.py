@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -60,7 +61,9 @@ def main() -> None:
     records_wanted = 600 if args.quick else args.records
     reps = "1" if args.quick else "3"
     WORK.mkdir(parents=True, exist_ok=True)
-    results: dict = {"sets": {}}
+    # The machine is shared: say how busy it was, since the speeds depend on it.
+    busy = f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start"
+    results: dict = {"sets": {}, "load": busy}
     for name, seed in SETS.items():
         path = build(name, seed, records_wanted)
         records = load(path)
@@ -88,6 +91,8 @@ def main() -> None:
 def render(results: dict) -> str:
     """The markdown block for RESULTS.md."""
     lines = [BEGIN, "## Names, street addresses and written phone numbers (`run_prose.py`)", ""]
+    busy = results.get("load", "load not recorded")
+    lines += [f"Machine: {busy}; the held-out seed was never used for tuning.", ""]
     for name, entry in results["sets"].items():
         lines.append(f"### {name} set: {entry['records']} texts, {entry['chars']:,} chars")
         lines.append("")
