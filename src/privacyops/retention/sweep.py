@@ -242,7 +242,7 @@ def _act_on_rows(
     match = Match(target.key_columns, tuple(keys))
     try:
         if sweep.action == "delete":
-            done = connector.delete(sweep.table, match)
+            done = target.delete(keys)
         else:
             done = connector.update(sweep.table, match, _changes(sweep, rows, env.pseudonym_key()))
     except ConnectorError as exc:

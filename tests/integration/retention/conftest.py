@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import shutil
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from privacyops.connectors.sql import SqlConnector
@@ -19,6 +22,7 @@ from privacyops.manifest.schema import Manifest
 from privacyops.requests import decisions, intake, service
 from privacyops.requests.context import ServiceContext
 from privacyops.store import db
+from tests.conftest import _drop_pg_database
 
 SECRET = b"retention-tests-secret-key"
 TERMINATED = "u_30"  # the demo's last user ended the account on 2025-01-31 12:00 UTC
@@ -72,12 +76,61 @@ def shipped() -> Manifest:
     return load_manifest(LANGFUSE_MANIFEST)
 
 
+class Copies:
+    """A migrated store and the demo database built once per session; each test works on fresh copies.
+
+    SQLite copies the files; PostgreSQL creates the databases from them as templates.
+    """
+
+    def __init__(self, db_kind: str, folder: Path, admin_url: str | None) -> None:
+        self.db_kind, self.folder, self.admin_url = db_kind, folder, admin_url
+        self.created: list[str] = []
+        self.store = self._new("store_template")
+        db.upgrade(self.store)
+        self.demo = self._new("demo_template")
+        build_demo(self.demo, users=30, traces=1400, seed=5)
+
+    def copy(self, template: str, label: str) -> str:
+        """Return the URL of a new database holding what ``template`` holds."""
+        if self.db_kind == "sqlite":
+            target = self.folder / f"{label}-{uuid.uuid4().hex[:8]}.db"
+            shutil.copyfile(sa.engine.make_url(template).database or "", target)
+            return f"sqlite:///{target}"
+        return self._new(label, template=sa.engine.make_url(template).database)
+
+    def drop_all(self) -> None:
+        for name in self.created:
+            _drop_pg_database(str(self.admin_url), name)
+
+    def _new(self, label: str, template: str | None = None) -> str:
+        if self.db_kind == "sqlite":
+            return f"sqlite:///{self.folder / f'{label}.db'}"
+        assert self.admin_url is not None
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        engine = sa.create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.exec_driver_sql(
+                f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
+            )
+        engine.dispose()
+        self.created.append(name)
+        return self.admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(scope="session")
+def copies(
+    db_kind: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Copies]:
+    admin = request.getfixturevalue("pg_admin_url") if db_kind == "postgres" else None
+    made = Copies(db_kind, tmp_path_factory.mktemp("retention"), admin)
+    yield made
+    made.drop_all()
+
+
 @pytest.fixture
-def setup(db_url: str, make_db_url: Callable[[str], str], shipped: Manifest) -> Iterator[Setup]:
-    db.upgrade(db_url)
-    demo_url = make_db_url("demo")
-    build_demo(demo_url, users=30, traces=1400, seed=5)
-    engine = db.make_engine(db_url, sqlite_immediate=True, secret=SECRET)
+def setup(copies: Copies, shipped: Manifest) -> Iterator[Setup]:
+    store_url, demo_url = copies.copy(copies.store, "store"), copies.copy(copies.demo, "demo")
+    engine = db.make_engine(store_url, sqlite_immediate=True, secret=SECRET)
     connector = SqlConnector(demo_url)
     clock = Clock()
     env = ExecutionEnv(
@@ -86,6 +139,6 @@ def setup(db_url: str, make_db_url: Callable[[str], str], shipped: Manifest) -> 
         connectors={"app_db": connector},
         home=Path("."),
     )
-    yield Setup(db_url, demo_url, db.session_factory(engine), env, clock)
+    yield Setup(store_url, demo_url, db.session_factory(engine), env, clock)
     connector.close()
     engine.dispose()

@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from privacyops.api.app import create_app
-from privacyops.demo.generate import build_demo
 from privacyops.examples import LANGFUSE_MANIFEST
 from privacyops.retention import sweep, tombstones
 from privacyops.retention.health import REPLAY_PENDING
 from privacyops.settings import Settings
-from privacyops.store import db
 
-from .conftest import TERMINATED_AT
+from .conftest import TERMINATED_AT, Copies
 
 ADMIN = {"Authorization": "Bearer po_retention_admin_token"}
 
 
 @pytest.fixture
-def client(
-    db_url: str, make_db_url: Callable[[str], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[TestClient]:
-    db.upgrade(db_url)
-    demo_url = make_db_url("demo")
-    build_demo(demo_url, users=30, traces=1400, seed=5)
+def client(copies: Copies, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    db_url, demo_url = copies.copy(copies.store, "store"), copies.copy(copies.demo, "demo")
     monkeypatch.setenv("APP_DATABASE_URL", demo_url)
     settings = Settings(
         database_url=db_url,
