@@ -16,7 +16,6 @@ from privacyops.manifest.types import (
     check_iso_duration,
 )
 
-
 SweepAction = Literal["delete", "null", "pseudonymise"]
 
 

@@ -22,9 +22,9 @@ from privacyops.api import deps
 from privacyops.console import framework, sessions, users
 from privacyops.examples import LANGFUSE_MANIFEST
 from privacyops.settings import Settings
+from privacyops.store import db, tokens
 from privacyops.store.models.execution import RecipientTask
 from privacyops.store.models.retention import RetentionHold
-from privacyops.store import db, tokens
 
 ADMIN_TOKEN = "po_matrix_bootstrap_admin_token"
 PUBLIC, SUBJECT, CUSTOMER = "public", "subject-owned", "customer-owned"
