@@ -35,6 +35,12 @@ def attest(
     now: datetime,
 ) -> str:
     """Record the sign-up attestation; refuse sign-up (naming the field) when it is missing or false."""
+    if manifest.minors is None:
+        raise ConsentRuleError(
+            "the manifest declares no minimum age, so there is nothing to attest "
+            "(declare minors.minimum_age in the manifest to take attestations)",
+            field="age_attestation",
+        )
     minimum = manifest.minors.minimum_age
     if attested is not True:
         raise ConsentRuleError(

@@ -81,7 +81,7 @@ def ccpa_table(ctx: Context) -> Iterator[Finding]:
 def minors_clause(ctx: Context) -> Iterator[Finding]:
     """NV-4: a minimum age that a parent's or guardian's consent can override contradicts itself."""
     minors = ctx.manifest.minors
-    if minors.guardian_consent_allowed and minors.knowingly_collects is False:
+    if minors is not None and minors.guardian_consent_allowed and minors.knowingly_collects is False:
         yield ctx.finding(
             "warning", "minors-guardian-contradiction", ("minors", "guardian_consent_allowed"),
             f"the notice says no data is knowingly collected from people under {minors.minimum_age}, yet "

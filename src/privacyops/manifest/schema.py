@@ -220,7 +220,7 @@ class Manifest(Model):
     cookies: tuple[Cookie, ...] = ()
     social_logins: tuple[SocialLogin, ...] = ()
     retention: Retention = Retention()
-    minors: Minors
+    minors: Minors | None = None  # no minimum age declared: the notice says nothing about minors
     signals: Signals = Signals()
     automated_decisions: tuple[AutomatedDecision, ...] = ()
     security_measures: tuple[str, ...] = ()

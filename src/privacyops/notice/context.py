@@ -185,7 +185,7 @@ def _presence(ctx: NoticeContext) -> dict[str, bool]:
         "social-logins": ctx.declared("social_logins"),
         "retention": bool(m.retention.rules or ctx.holds or ctx.declared("retention/backups")),
         "security": bool(m.security_measures),
-        "minors": True,
+        "minors": m.minors is not None,
         "your-rights": True,
         "do-not-track": ctx.declared("signals/dnt") or ctx.declared("signals/gpc"),
         "united-states": bool(ctx.us_regions),
