@@ -84,7 +84,7 @@ def mailed_link(page: Any, service: Service) -> str | None:
     return found.group(1) if found else None
 
 
-@pytest.mark.req("INT-1", "ER-1", "AC-1")
+@pytest.mark.req("INT-1", "ER-1", "PC-3")
 def test_privacy_center_to_console_to_download(page: Any, demo: Service) -> None:
     access_id = file_and_verify(page, demo, "access", ACCESS_SUBJECT)
     erasure_id = file_and_verify(page, demo, "erasure", ERASURE_SUBJECT)

@@ -55,6 +55,7 @@ def test_the_data_map_draws_systems_categories_and_subprocessors(
     screenshot(page, "console-data-map")
 
 
+@pytest.mark.req("RK-4")
 def test_the_audit_log_is_for_reviewers_and_admins_verify_the_chain(
     page: Any, console: Console, screenshot: Callable[[Any, str], Path]
 ) -> None:
