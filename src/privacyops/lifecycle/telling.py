@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from privacyops.audit import chain
@@ -41,7 +42,9 @@ def changed_purposes(changes: Sequence[Change]) -> tuple[str, ...]:
 def tell(session: Session, ctx: ServiceContext, version: NoticeVersion, changes: Sequence[Change]) -> int:
     """Queue mails for a new version to whom it concerns and run the hooks; return the mails queued.
 
-    Notice subscribers hear of material versions; subprocessor subscribers of any subprocessor change.
+    Notice subscribers hear of material versions, and so does every subject with a live consent to a
+    purpose the material changes touch (when the consent records hold their address); subprocessor
+    subscribers hear of any subprocessor change.
     """
     queued = 0
     if version.material:
@@ -54,6 +57,7 @@ def tell(session: Session, ctx: ServiceContext, version: NoticeVersion, changes:
             [c.text for c in changes if c.material],
             "/privacy",
         )
+        queued += _mail_consenting(session, ctx, version, changes)
         _run_hooks(session, version, changed_purposes(changes))
     sub_lines = [c.text for c in changes if c.kind in SUBPROCESSOR_KINDS]
     if sub_lines:
@@ -132,6 +136,62 @@ def _mail_topic(
             data={"topic": topic, "messages": count},
         )
     return count
+
+
+def _mail_consenting(
+    session: Session, ctx: ServiceContext, version: NoticeVersion, changes: Sequence[Change]
+) -> int:
+    """Mail each subject whose live consent covers a purpose the material changes touch (NV-2)."""
+    from privacyops.store.models.consent import ConsentContact, ConsentState
+
+    purposes = changed_purposes(changes)
+    if not purposes:
+        return 0
+    consenting = sa.select(ConsentState.subject_key).where(
+        ConsentState.purpose.in_(purposes), ConsentState.granted.is_(True)
+    )
+    contacts = (
+        session.execute(
+            sa.select(ConsentContact)
+            .where(ConsentContact.kind == "email", ConsentContact.subject_key.in_(consenting))
+            .order_by(ConsentContact.subject_key)
+        )
+        .scalars()
+        .all()
+    )
+    lines = [c.text for c in changes if c.material]
+    for contact in contacts:
+        message = mail.queue(
+            session,
+            ctx,
+            "notice_change",
+            contact.value,
+            version=version.version,
+            effective=version.effective_date.isoformat(),
+            lines=lines,
+            notice_url=f"{ctx.public_url}/privacy",
+            diff_url=f"{ctx.public_url}/privacy/versions/{version.id}/diff",
+            unsubscribe_url=None,
+        )
+        session.add(
+            NoticeNotification(
+                version_id=version.id,
+                channel="email",
+                subject_hash=contact.subject_key,
+                outbox_message_id=message.id,
+                told_at=ctx.now(),
+            )
+        )
+    if contacts:
+        chain.append(
+            session,
+            actor="system",
+            action="notice.notified",
+            entity="notice_version",
+            entity_id=str(version.id),
+            data={"topic": "consenting_subjects", "messages": len(contacts)},
+        )
+    return len(contacts)
 
 
 def _run_hooks(session: Session, version: NoticeVersion, purposes: tuple[str, ...]) -> None:

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from privacyops.api.app import create_app
 from privacyops.lifecycle import freshness
 from privacyops.settings import Settings
+from privacyops.store.models.consent import ConsentContact, ConsentState
 from privacyops.store.models.notice import NoticeNotification, NoticeVersion
 from privacyops.store.models.outbox import OutboxMessage
 
@@ -186,3 +187,49 @@ def test_subscribing_checks_the_address_and_counts_against_the_limits(settings: 
         third = client.post("/privacy/subscriptions", data={"email": "b@example.com", "topic": "notice"})
         assert third.status_code == 429 and int(third.headers["Retry-After"]) > 0
         assert "try again in" in third.text
+
+
+MORE_DATA = (
+    "                 user.privacy_preferences]\n    subjects: [customer, prospect]",
+    "                 user.privacy_preferences, user.device.cookie_id]\n    subjects: [customer, prospect]",
+)
+
+
+@pytest.mark.req("NV-2")
+def test_subjects_consenting_to_a_changed_purpose_are_told(
+    cli: Cli, app: FastAPI, write_manifest: Callable[..., Path]
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    with app.state.services.sessions.begin() as session:
+        for key, purpose, granted in (
+            ("s-a", "marketing_communications", True),
+            ("s-b", "marketing_communications", False),
+            ("s-c", "product_analytics", True),
+        ):
+            session.add(
+                ConsentState(
+                    subject_key=key,
+                    purpose=purpose,
+                    scope="",
+                    kind="consent",
+                    granted=granted,
+                    receipt_id=key,
+                    notice_version="v1",
+                    purpose_hash="h",
+                    method="form",
+                    recorded_at=now,
+                )
+            )
+            session.add(
+                ConsentContact(subject_key=key, kind="email", value=f"{key}@example.com", created_at=now)
+            )
+    effective = today().isoformat()
+    assert cli("notice", "publish", str(write_manifest("v1")), "--effective", effective).exit_code == 0
+    result = cli("notice", "publish", str(write_manifest("v2", MORE_DATA)), "--effective", effective)
+    assert "MATERIAL; 1 message(s) queued" in result.output, result.output
+    told = _messages(app, "notice_change")
+    assert [m.recipient for m in told] == ["s-a@example.com"]
+    assert "now also uses" in told[0].body_text and "Stop these messages" not in told[0].body_text
+    with app.state.services.sessions() as session:
+        row = session.execute(sa.select(NoticeNotification)).scalar_one()
+        assert (row.version_id, row.subject_hash, row.subscription_id) == (2, "s-a", None)
