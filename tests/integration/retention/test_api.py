@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from privacyops import jobs
 from privacyops.api.app import create_app
 from privacyops.examples import LANGFUSE_MANIFEST
-from privacyops.retention import sweep, tombstones
+from privacyops.retention import tasks, tombstones
 from privacyops.retention.health import REPLAY_PENDING
 from privacyops.settings import Settings
 
@@ -92,12 +93,9 @@ def test_overdue_fails_its_health_check_until_swept_and_a_restore_blocks_readine
     from privacyops.execution.tasks import build_env
 
     services = client.app.state.services  # type: ignore[attr-defined]
-    env = build_env(services.settings)
-    try:
-        (rule,) = sweep.sweep_rules(env)
-        assert sweep.run_rule(env, services.sessions, rule).status == "done"
-    finally:
-        env.close()
+    # The worker's hourly task, called as the scheduler calls it.
+    ctx = jobs.JobContext(settings=services.settings, queue=services.queue)
+    assert tasks.sweep_all(ctx) == {"account-after-termination": "done"}
     assert client.get("/healthz/retention").json() == {"state": "ok", "items": []}
     (run,) = client.get("/api/v1/retention/runs", headers=ADMIN).json()
     assert run["rows"]["app_db.users"] == 1 and run["status"] == "done"
