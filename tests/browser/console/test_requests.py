@@ -78,3 +78,15 @@ def test_deny_and_extend_with_reasons_and_a_refused_move_explained(reviewer: Any
     page.click("#approve")  # not verified yet: the state machine refuses, and the page says why
     assert page.get_attribute("#state", "data-state") == "awaiting_verification"
     assert "state" in page.inner_text("#action-error")
+
+
+def test_an_open_requests_state_follows_the_work_without_a_reload(reviewer: Any, console: Console) -> None:
+    page = reviewer
+    page.goto(f"{console.base}/admin/requests/{console.requests['portability']}")
+    assert page.get_attribute("#state", "data-state") == "awaiting_verification"
+    page.evaluate("window.notReloaded = true")
+    with console.sessions().begin() as session:  # the worker's part, as far as this page can tell
+        session.execute(sa.text("UPDATE subject_requests SET state = 'in_progress' WHERE id = :id"),
+                        {"id": console.requests["portability"]})
+    page.wait_for_selector("#state[data-state='in_progress']", timeout=15_000)
+    assert page.evaluate("window.notReloaded") is True  # htmx swapped the line in; the page stayed
