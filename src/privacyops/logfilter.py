@@ -75,6 +75,8 @@ def truncate_client(address: str) -> str:
         ip = ipaddress.ip_address(host)
     except ValueError:
         return CLIENT
+    if ip.is_loopback:  # the machine itself (a health check, a local proxy): no one's address
+        return str(ip)
     prefix = 24 if ip.version == 4 else 48
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
 

@@ -77,6 +77,8 @@ def test_access_log_line_keeps_its_shape_with_a_placeholder(
         ("[2001:db8:1:2::5]:443", "2001:db8:1::"),
         ("2001:db8:1:2::5", "2001:db8:1::"),
         ("/run/privacyops.sock", "[client]"),
+        ("127.0.0.1:41234", "127.0.0.1"),
+        ("[::1]:41234", "::1"),
     ],
 )
 def test_the_client_address_is_cut_to_its_network(client: str, network: str) -> None:
