@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,15 +35,16 @@ def _as_server_user() -> list[str]:
     return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
 
-def _open_path_to(folder: Path) -> None:
-    """Let the postgres account reach ``folder``: pytest makes its temporary folders private to root."""
-    if os.geteuid() != 0:
-        return
-    for parent in [*reversed(folder.parents), folder]:
-        mode = parent.stat().st_mode
-        if parent != Path("/") and not mode & 0o001:
-            parent.chmod(mode | 0o001)  # search only: the folders' listings stay private
-    shutil.chown(folder, "postgres", "postgres")
+def _server_folder() -> Path:
+    """A folder for the data directory that the postgres account owns.
+
+    Not under pytest's temporary folder: pytest makes its root private to root again whenever another
+    session starts (several test runs on one machine), which would lock the server out of its own files.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="privacyops-chaos-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    return folder
 
 
 @dataclass
@@ -53,10 +55,8 @@ class PrivateServer:
     port: int
 
     @classmethod
-    def create(cls, folder: Path) -> PrivateServer:
-        data = folder / "pgdata"
-        data.mkdir(parents=True)
-        _open_path_to(data)
+    def create(cls) -> PrivateServer:
+        data = _server_folder() / "pgdata"
         server = cls(data, support.free_port())
         server._tool("initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                      "--locale=C.UTF-8")
@@ -76,6 +76,12 @@ class PrivateServer:
     def stop(self) -> None:
         """Stop the server at once (``-m fast``: open sessions are ended, nothing is lost)."""
         self._tool("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        """Stop the server if it runs and delete its folder."""
+        if self.running():
+            self.stop()
+        shutil.rmtree(self.data.parent, ignore_errors=True)
 
     def running(self) -> bool:
         return (self.data / "postmaster.pid").exists()

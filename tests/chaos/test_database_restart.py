@@ -43,7 +43,7 @@ def _side(name: str, folder: Path, manifest: Path, store_url: str, app_url: str)
 @pytest.fixture
 def restart_sides(pg_admin_url: str, tmp_path: Path) -> Iterator[tuple[Side, Side, PrivateServer]]:
     """A deployment on a private server (1 API process, 1 worker) and a reference on the shared one."""
-    server = PrivateServer.create(tmp_path / "server")
+    server = PrivateServer.create()
     manifest = processor_manifest(tmp_path)
     names: list[str] = []
     sides: list[Side] = []
@@ -70,8 +70,7 @@ def restart_sides(pg_admin_url: str, tmp_path: Path) -> Iterator[tuple[Side, Sid
             controller.stop()
         for name in names:
             _drop_pg_database(pg_admin_url, name)
-        if server.running():
-            server.stop()
+        server.remove()
 
 
 def answers_while_down(deployment: Deployment, request_id: str) -> list[httpx.Response]:
