@@ -34,6 +34,8 @@ systems:
 def manifest_text(systems: str = SYSTEMS) -> str:
     """The example manifest with its systems section replaced by ``systems``."""
     head = LANGFUSE_MANIFEST.read_text(encoding="utf-8").split("\nsystems:\n")[0]
+    # The example's retention sweeps name its own tables and columns, which these systems replace.
+    head = "\n".join(line for line in head.splitlines() if not line.strip().startswith("sweep:"))
     return head + "\n" + systems.lstrip("\n")
 
 
