@@ -13,7 +13,10 @@ export PRIVACYOPS_CHROMIUM="${PRIVACYOPS_CHROMIUM:-$(command -v chromium)}"
 "$python" -m mypy
 "$python" scripts/audit_dependencies.py  # known vulnerabilities fail the run; an unreachable service warns
 report=build/req-report.json  # which requirement ids each test proves, and how it did
-"$python" -m pytest --db sqlite --req-report="$report" "$@"  # joined: a path pytest must not take for a test
-"$python" -m pytest --db postgres -m "not browser" tests/integration tests/acceptance tests/e2e tests/chaos "$@"
+# Tests spend much of their time waiting on servers, browsers and subprocesses: two processes overlap
+# those waits. By file, so that a module's shared set-up (a served app, a browser) is built once.
+parallel=(-n "${PRIVACYOPS_TEST_PROCESSES:-2}" --dist loadfile)
+"$python" -m pytest --db sqlite "${parallel[@]}" --req-report="$report" "$@"  # joined: a path pytest must not take for a test
+"$python" -m pytest --db postgres "${parallel[@]}" -m "not browser" tests/integration tests/acceptance tests/e2e tests/chaos "$@"
 # Every id the code claims (src/) needs a passing test; only a run of the whole suite can tell.
 if [ "$#" -eq 0 ]; then "$python" -m tests.reqtrace --report "$report" --strict --brief; fi
