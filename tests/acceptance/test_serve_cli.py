@@ -84,7 +84,7 @@ def test_serve_answers_healthz_and_prints_the_admin_token_once(
 ) -> None:
     base, process, home = served
     health = httpx.get(f"{base}/healthz").json()
-    assert health["checks"] == {"database": "ok", "manifest": "ok", "queue": "ok"}
+    assert health["checks"] == {"database": "ok", "manifest": "ok", "queue": "ok", "restore": "ok"}
     assert health["worker_in_process"] is True
     assert httpx.get(f"{base}/.well-known/gpc.json").json()["gpc"] is True
     assert httpx.get(f"{base}/api/v1/manifest").status_code == 401

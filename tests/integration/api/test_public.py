@@ -32,7 +32,7 @@ def test_healthz_reports_every_part(client: TestClient) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["checks"] == {"database": "ok", "manifest": "ok", "queue": "ok"}
+    assert body["checks"] == {"database": "ok", "manifest": "ok", "queue": "ok", "restore": "ok"}
 
 
 def test_healthz_fails_when_manifest_is_missing(settings: Settings, tmp_path: Path) -> None:
