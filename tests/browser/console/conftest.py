@@ -20,6 +20,7 @@ import uvicorn
 
 from privacyops.api.app import create_app
 from privacyops.console import users
+from privacyops.demo.generate import build_demo
 from privacyops.examples import LANGFUSE_MANIFEST
 from privacyops.execution import fanout
 from privacyops.manifest.load import load_manifest
@@ -107,6 +108,12 @@ def console(console_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         public_url=f"http://127.0.0.1:{port}",
     )
     seeded = _seed(settings)
+    # The example manifest's systems read the demo database, whose last user ended the account long
+    # ago: the retention page has overdue data to show.
+    demo_url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    build_demo(demo_url, users=30, traces=700, seed=5)
+    patch = pytest.MonkeyPatch()
+    patch.setenv("APP_DATABASE_URL", demo_url)
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     )
@@ -119,6 +126,7 @@ def console(console_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     yield Console(f"http://127.0.0.1:{port}", settings, seeded)
     server.should_exit = True
     thread.join(timeout=30)
+    patch.undo()
 
 
 def sign_in(page: Any, console: Console, role: str, *, next_path: str = "/admin/") -> None:

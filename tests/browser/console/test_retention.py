@@ -39,7 +39,8 @@ def test_an_admin_adds_and_releases_a_hold_and_reads_the_runs(
         )
     sign_in(page, console, "admin", next_path="/admin/retention")
     assert "app_db.traces: 31" in page.inner_text("#runs") and "subjects: 1" in page.inner_text("#runs")
-    assert "account-after-termination" in page.inner_text("#overdue")
+    overdue = page.inner_text("#overdue")
+    assert "account-after-termination" in overdue and "app_db.users" in overdue
 
     page.select_option("#h-scope", "table")
     page.fill("#h-target", "app_db.invoices")
