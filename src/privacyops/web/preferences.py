@@ -108,11 +108,13 @@ def preferences(
     try:
         subject = _subject(services, token)
     except links.BadToken as exc:
-        return _view(request, session, manifest, None, code=status.HTTP_400_BAD_REQUEST, problem=exc.message)
+        return _view(request, session, manifest, None, code=status.HTTP_404_NOT_FOUND, problem=exc.message)
     return _view(request, session, manifest, subject)
 
 
-@router.post("/privacy/preferences/{token}", summary="Give or withdraw one consent")
+@router.post(
+    "/privacy/preferences/{token}", response_class=HTMLResponse, summary="Give or withdraw one consent"
+)
 def change_preference(
     request: Request,
     token: str,
@@ -137,7 +139,7 @@ def change_preference(
         )
         ledger.record(session, catalog, subject, entry, actor="preference-center", now=service.now())
     except links.BadToken as exc:
-        return _view(request, session, manifest, None, code=status.HTTP_400_BAD_REQUEST, problem=exc.message)
+        return _view(request, session, manifest, None, code=status.HTTP_404_NOT_FOUND, problem=exc.message)
     except ConsentRuleError as exc:
         return _view(
             request,

@@ -21,7 +21,8 @@ router = APIRouter(tags=["marketing"], dependencies=[deps.public()])
 def _page(
     request: Request, *, what: str = "", done: bool = False, problem: str | None = None
 ) -> HTMLResponse:
-    code = status.HTTP_400_BAD_REQUEST if problem else status.HTTP_200_OK
+    # A link we did not sign, or one past its time, names no subscription: 404 with the reason shown.
+    code = status.HTTP_404_NOT_FOUND if problem else status.HTTP_200_OK
     return templates.TemplateResponse(
         request,
         "consent_unsubscribe.html",

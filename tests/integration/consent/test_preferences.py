@@ -48,7 +48,7 @@ def test_withdraw_is_one_click_like_grant_and_keeps_the_account(client: TestClie
     assert refused.status_code == 422 and "does not rest on consent" in refused.text
     unknown = client.post(path, data={"purpose": "mind_reading", "granted": "no"})
     assert unknown.status_code == 422
-    assert client.get(path[:-3] + "xyz").status_code == 400
+    assert client.get(path[:-3] + "xyz").status_code == 404
 
 
 def test_a_verified_request_page_links_to_the_preference_center(client: TestClient) -> None:

@@ -101,7 +101,11 @@ def healthz(services: deps.ServicesDep) -> JSONResponse:
     return JSONResponse(body, status_code=200 if healthy else 503)
 
 
-@router.get("/healthz/retention", summary="Data kept past its retention period")
+@router.get(
+    "/healthz/retention",
+    summary="Data kept past its retention period",
+    responses={503: {"description": "Some rule has overdue rows, or the check could not run."}},
+)
 def retention_health(services: deps.ServicesDep) -> JSONResponse:
     """Answer 503 while a rule has overdue rows (ER-4): an alert for monitoring, apart from readiness."""
     from privacyops.retention import health as retention_health

@@ -162,10 +162,19 @@ def record_disclosure(
 @router.get("/disclosures", response_model=list[DisclosureOut], dependencies=[deps.require_role("viewer")])
 def list_disclosures(
     session: deps.SessionDep,
-    since: Annotated[dt.date | None, Query(description="From this day (YYYY-MM-DD).")] = None,
+    # A string with the date's shape: a date parameter would also take a number (seconds since 1970).
+    since: Annotated[
+        str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="From this day (YYYY-MM-DD).")
+    ] = None,
 ) -> list[DisclosureOut]:
     """List the ledger, newest first."""
-    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC) if since else None
+    try:
+        day = dt.date.fromisoformat(since) if since else None
+    except ValueError:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY, detail={"field": "since", "rule": f"{since} is not a day"}
+        ) from None
+    start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) if day else None
     return [
         DisclosureOut.model_validate(r, from_attributes=True) for r in disclosures.listing(session, start)
     ]

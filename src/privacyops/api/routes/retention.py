@@ -88,7 +88,11 @@ def add_hold(
     return holds.describe(hold)
 
 
-@router.post("/holds/{hold_id}/release", summary="Release a legal hold")
+@router.post(
+    "/holds/{hold_id}/release",
+    summary="Release a legal hold",
+    responses={409: {"description": "The hold was already released or has expired."}},
+)
 def release_hold(hold_id: deps.RowId, who: Admin, session: deps.SessionDep) -> dict[str, Any]:
     """End a hold; the data it kept falls under the rules again at the next sweep."""
     try:
