@@ -28,10 +28,18 @@ def main() -> None:
     """Privacy as code. Every option also reads a PRIVACYOPS_* environment variable."""
 
 
+_registered = False
+
+
 def _register_all() -> None:
     # Every module of this package that defines ``register(app)`` adds its commands, so a new
     # command group is one new file and nothing else changes. Registering runs on every call, even
     # ``--help``: the modules import only typer at the top and the rest inside the command bodies.
+    # Once per process: a second pass would add a second group of a name, hiding the first's commands.
+    global _registered
+    if _registered:
+        return
+    _registered = True
     for info in sorted(pkgutil.iter_modules(cli_package.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"privacyops.cli.{info.name}")
         register = getattr(module, "register", None)

@@ -37,8 +37,7 @@ def test_lookup_decide_and_export(
         ("SECRET_KEY", SECRET),
     ):
         monkeypatch.setenv(f"PRIVACYOPS_{name}", value)
-    if not cli_main.app.registered_groups:
-        cli_main._register_all()
+    cli_main._register_all()  # as the console script does when it starts (once)
     runner = CliRunner()
     looked = runner.invoke(cli_main.app, ["consent", "lookup", "--subject", f"email:{EMAIL}", "--json"])
     assert looked.exit_code == 0, looked.output

@@ -32,8 +32,7 @@ def settings(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Se
 
 
 def _cli(*args: str) -> tuple[int, str]:
-    if not cli_main.app.registered_groups:
-        cli_main._register_all()
+    cli_main._register_all()  # as the console script does when it starts (once)
     result = CliRunner().invoke(cli_main.app, list(args))
     return result.exit_code, result.output
 

@@ -49,8 +49,7 @@ def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Cli:
     monkeypatch.setenv("PRIVACYOPS_HOME", str(settings.home))
     monkeypatch.setenv("PRIVACYOPS_PUBLIC_URL", settings.public_url)
     runner = CliRunner()
-    if not cli_main.app.registered_groups:  # the console script registers the groups when it starts
-        cli_main._register_all()
+    cli_main._register_all()  # as the console script does when it starts (once)
 
     def run(*args: str) -> Result:
         return runner.invoke(cli_main.app, list(args))

@@ -17,8 +17,7 @@ from privacyops.reports.ropa import FIELD_TITLES
 
 
 def _run(*args: str) -> tuple[int, str]:
-    if not cli_main.app.registered_groups:  # the console script registers the groups when it starts
-        cli_main._register_all()
+    cli_main._register_all()  # as the console script does when it starts (once)
     result = CliRunner().invoke(cli_main.app, ["report", "ropa", str(LANGFUSE_MANIFEST), *args])
     return result.exit_code, result.output
 
