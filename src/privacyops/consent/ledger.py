@@ -20,6 +20,7 @@ from privacyops.consent import purposes as cpurposes
 from privacyops.consent.errors import ConsentRuleError, MissingNoticeVersion
 from privacyops.consent.subjects import Subject
 from privacyops.store.models.consent import ConsentReceipt, ConsentState
+from privacyops.store.upsert import insert_for
 
 ENTITY = "consent_receipt"
 KINDS = ("consent", "signal", "attestation", "flag")
@@ -146,34 +147,36 @@ def check(catalog: cpurposes.Catalog, entry: Entry) -> cpurposes.PurposeInfo:
     return info
 
 
+_STATE_COLUMNS = ("kind", "granted", "receipt_id", "notice_version", "purpose_hash", "method", "signal",
+                  "recorded_at")
+
+
 def _set_states(session: Session, receipts: Sequence[ConsentReceipt]) -> None:
-    """Bring the state rows of these receipts up to date with one read of the existing ones."""
-    keys = {(r.subject_key, r.purpose, r.scope) for r in receipts}
-    columns = sa.tuple_(ConsentState.subject_key, ConsentState.purpose, ConsentState.scope)
-    found = {
-        (row.subject_key, row.purpose, row.scope): row
-        for row in session.execute(sa.select(ConsentState).where(columns.in_(sorted(keys)))).scalars()
-    }
+    """Bring the state rows of these receipts up to date, one upsert per subject, purpose and scope.
+
+    An upsert rather than read-then-insert: two choices of one visitor posted at once (a GPC opt-out
+    the page sends by itself, then a click) would otherwise both insert and one would fail. A receipt
+    older than the stored state never replaces it.
+    """
+    latest: dict[tuple[str, str, str], ConsentReceipt] = {}
     for receipt in receipts:  # in order: the last receipt of a key is its state
-        key = (receipt.subject_key, receipt.purpose, receipt.scope)
-        if key not in found:
-            found[key] = ConsentState(subject_key=key[0], purpose=key[1], scope=key[2])
-            session.add(found[key])
-        _copy(found[key], receipt)
-
-
-def _set_state(session: Session, receipt: ConsentReceipt) -> None:
-    state = session.get(ConsentState, (receipt.subject_key, receipt.purpose, receipt.scope))
-    if state is None:
-        state = ConsentState(subject_key=receipt.subject_key, purpose=receipt.purpose, scope=receipt.scope)
-        session.add(state)
-    _copy(state, receipt)
-
-
-def _copy(state: ConsentState, receipt: ConsentReceipt) -> None:
-    state.kind, state.granted, state.receipt_id = receipt.kind, receipt.granted, receipt.receipt_id
-    state.notice_version, state.purpose_hash = receipt.notice_version, receipt.purpose_hash
-    state.method, state.signal, state.recorded_at = receipt.method, receipt.signal, receipt.recorded_at
+        latest[(receipt.subject_key, receipt.purpose, receipt.scope)] = receipt
+    insert = insert_for(session)
+    for (subject_key, purpose, scope), receipt in latest.items():
+        values = {name: getattr(receipt, name) for name in _STATE_COLUMNS}
+        key = {"subject_key": subject_key, "purpose": purpose, "scope": scope}
+        statement = insert(ConsentState).values(**key, **values)
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["subject_key", "purpose", "scope"],
+                set_={name: statement.excluded[name] for name in _STATE_COLUMNS},
+                where=ConsentState.recorded_at <= statement.excluded.recorded_at,
+            )
+        )
+    # Rows this session had loaded are stale now: read them again when next used.
+    for item in list(session.identity_map.values()):
+        if isinstance(item, ConsentState):
+            session.expire(item)
 
 
 def states(
@@ -208,7 +211,6 @@ def rebuild_states(session: Session) -> int:
     latest: dict[tuple[str, str, str], ConsentReceipt] = {}
     for receipt in session.execute(sa.select(ConsentReceipt).order_by(ConsentReceipt.id)).scalars():
         latest[(receipt.subject_key, receipt.purpose, receipt.scope)] = receipt
-    for receipt in latest.values():
-        _set_state(session, receipt)
+    _set_states(session, list(latest.values()))
     session.flush()
     return len(latest)

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from privacyops.store.models.limits import RateLimitWindow
+from privacyops.store.upsert import insert_for
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,8 @@ def window_start(now: datetime, window_seconds: int) -> int:
 def hit(session: Session, bucket: str, *, now: datetime, window_seconds: int) -> Count:
     """Count one call of ``bucket`` in the current window (in the caller's transaction)."""
     start = window_start(now, window_seconds)
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(RateLimitWindow)
+        insert_for(session)(RateLimitWindow)
         .values(bucket=bucket, window_start=start, hits=1)
         .on_conflict_do_update(
             index_elements=["bucket", "window_start"], set_={"hits": RateLimitWindow.hits + 1}

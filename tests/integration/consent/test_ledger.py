@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
@@ -88,3 +91,25 @@ def test_a_batch_records_all_or_nothing_with_one_audit_event(app: FastAPI, clien
         ).all()
         assert actions == ["consent.recorded"]
         assert session.scalar(sa.select(sa.func.count()).select_from(ConsentState)) == 3
+
+
+@pytest.mark.req("CN-1")
+def test_two_first_choices_of_one_subject_at_once_both_record(app: FastAPI, client: TestClient) -> None:
+    # Both find no state row; the second's insert used to collide with the first's (a 500 on PostgreSQL).
+    subject = {**GRANT, "subject": ["email:two.at.once@example.com"]}
+    start = threading.Barrier(2)
+
+    def post(granted: bool) -> int:
+        start.wait()
+        return client.post(
+            "/api/v1/consent/receipts", headers=ADMIN, json={**subject, "granted": granted}
+        ).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        codes = list(pool.map(post, [True, False]))
+    assert codes == [201, 201]
+    with app.state.services.sessions() as session:
+        receipts = session.scalars(sa.select(ConsentReceipt).order_by(ConsentReceipt.id)).all()
+        states = session.scalars(sa.select(ConsentState)).all()
+    assert len(receipts) == 2 and len(states) == 1
+    assert states[0].receipt_id in {r.receipt_id for r in receipts}
