@@ -10,13 +10,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
-from privacyops.cli import main as cli_main
 from privacyops.consent import links as tokens
 from privacyops.consent import marketing, subjects
-from privacyops.settings import Settings
-from tests.integration.consent.conftest import ADMIN, SECRET
+from tests.integration.consent.conftest import ADMIN, SECRET, Cli
 
 STAYS, LEAVES = "stays@example.com", "leaves@example.org"
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
@@ -63,7 +60,7 @@ def _csv(output: str) -> dict[str, str]:
 
 @pytest.mark.req("MK-1", "MK-2")
 def test_one_click_unsubscribe_suppresses_and_transactional_mail_still_goes(
-    app: FastAPI, client: TestClient, live_server: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    app: FastAPI, client: TestClient, live_server: str, cli: Cli
 ) -> None:
     _subscribe(client, STAYS)
     _subscribe(client, LEAVES)
@@ -90,19 +87,10 @@ def test_one_click_unsubscribe_suppresses_and_transactional_mail_still_goes(
         ("form", True),
     ]
 
-    for name, value in (
-        ("DATABASE_URL", settings.database_url),
-        ("HOME", str(settings.home)),
-        ("MANIFEST", str(settings.manifest)),
-        ("SECRET_KEY", SECRET),
-    ):
-        monkeypatch.setenv(f"PRIVACYOPS_{name}", value)
-    cli_main._register_all()  # as the console script does when it starts (once)
-    runner = CliRunner()
-    exported = runner.invoke(cli_main.app, ["consent", "marketing-export", "--list", "product-news"])
+    exported = cli(["consent", "marketing-export", "--list", "product-news"])
     assert exported.exit_code == 0, exported.output
     assert _csv(exported.output) == {STAYS: "consent"}
-    suppressed = runner.invoke(cli_main.app, ["consent", "suppression", "--list", "product-news"])
+    suppressed = cli(["consent", "suppression", "--list", "product-news"])
     assert _csv(suppressed.output) == {LEAVES: "withdrawn"}
     # A password reset is transactional: built without the headers and never held back.
     reset = marketing.build_message(
