@@ -9,8 +9,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
-# CI copies the team's docs beside the checkout; a clone without them has no requirements.md.
+# The team's docs beside the checkout, when they are there.
 DEFAULT_REQUIREMENTS = ROOT.parent / "shared" / "docs" / "requirements.md"
+KEPT_REQUIREMENTS = ROOT / "docs" / "requirements.md"  # a copy, for a checkout without ../shared
 REQUIREMENTS_ENV = "PRIVACYOPS_REQUIREMENTS"
 
 ID = r"[A-Z]{2,4}-\d+"
@@ -40,9 +41,12 @@ class Claims:
 
 
 def requirements_path() -> Path:
-    """Where requirements.md is: ``$PRIVACYOPS_REQUIREMENTS`` or ``../shared/docs/requirements.md``."""
+    """Where requirements.md is: ``$PRIVACYOPS_REQUIREMENTS``, ``../shared/docs/requirements.md``, or the
+    copy in ``docs/`` when the checkout stands alone (a CI machine)."""
     configured = os.environ.get(REQUIREMENTS_ENV)
-    return Path(configured) if configured else DEFAULT_REQUIREMENTS
+    if configured:
+        return Path(configured)
+    return DEFAULT_REQUIREMENTS if DEFAULT_REQUIREMENTS.is_file() else KEPT_REQUIREMENTS
 
 
 def parse_requirements(text: str) -> list[Requirement]:
