@@ -182,7 +182,13 @@ class JobQueue:
         self.context = JobContext(settings, self, sessions)
         self._tasks: dict[str, Any] = {}
         self._consumer: _QuietConsumer | None = None
-        for spec in registered_tasks().values():
+        tasks = registered_tasks()
+        unknown = sorted(set(settings.scheduled_off) - {s.name for s in tasks.values() if s.schedule})
+        if unknown:
+            scheduled = sorted(s.name for s in tasks.values() if s.schedule)
+            raise UnknownTask(f"PRIVACYOPS_SCHEDULED_OFF names no scheduled task: {', '.join(unknown)}; "
+                              f"scheduled tasks: {', '.join(scheduled)}")
+        for spec in tasks.values():
             self._tasks[spec.name] = self._bind(spec)
         check_registry()
 
@@ -193,7 +199,7 @@ class JobQueue:
             return spec.func(context, *args, **kwargs)
 
         run.__name__ = spec.name
-        if spec.schedule is not None:
+        if spec.schedule is not None and spec.name not in self.settings.scheduled_off:
             return self.huey.periodic_task(huey.crontab(**spec.schedule), name=spec.name)(run)
         return self.huey.task(retries=spec.retries, retry_delay=spec.retry_delay, name=spec.name)(run)
 

@@ -137,6 +137,11 @@ class Settings(BaseSettings):
     console_session_minutes: int = Field(
         default=480, ge=1, description="Admin console: minutes after sign-in a session ends in any case."
     )
+    scheduled_off: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Comma list of scheduled tasks the worker does not run on its own (e.g. "
+        "retention_sweep when sweeps run from an outside scheduler with `privacyops retention run`).",
+    )
 
     @field_validator("approval_required", mode="before")
     @classmethod
@@ -152,6 +157,13 @@ class Settings(BaseSettings):
                     + ", ".join(REQUEST_TYPE_NAMES)
                 )
             return names
+        return value
+
+    @field_validator("scheduled_off", mode="before")
+    @classmethod
+    def _name_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
     @field_validator("default_region", mode="before")

@@ -88,3 +88,17 @@ def test_alembic_config_is_built_in_code() -> None:
     assert config.get_main_option("sqlalchemy.url") == "postgresql+psycopg://u:p%40ss@h/d"
     assert Path(config.get_main_option("script_location") or "").name == "migrations"
     assert db.head_revision() is not None
+
+
+def test_scheduled_tasks_can_be_left_to_an_outside_scheduler(tmp_path: Path) -> None:
+    settings = Settings(queue_url="memory://", home=tmp_path / "home", scheduled_off="retention_sweep")
+    queue = jobs.build_queue(settings)
+    periodic = {task.name for task in queue.huey._registry.periodic_tasks}
+    assert "retention_sweep" not in periodic and "heartbeat" in periodic
+    assert "retention_sweep" in queue.task_names  # still runs when queued by name
+
+
+def test_an_unknown_scheduled_task_to_leave_out_is_refused(tmp_path: Path) -> None:
+    settings = Settings(queue_url="memory://", home=tmp_path / "home", scheduled_off="retention_sweeps")
+    with pytest.raises(jobs.UnknownTask, match="retention_sweeps.*scheduled tasks: .*retention_sweep"):
+        jobs.build_queue(settings)
