@@ -6,10 +6,13 @@ A new aggregate is one new module here plus one import line below (Alembic's aut
 
 from __future__ import annotations
 
+from privacyops.store.models.agents import RequestAgent
 from privacyops.store.models.audit import AuditEvent, AuditHead
 from privacyops.store.models.consent import ConsentContact, ConsentReceipt, ConsentState
 from privacyops.store.models.console import ConsoleSession, ConsoleUser
 from privacyops.store.models.disclosures import Disclosure
+from privacyops.store.models.discovery import DiscoveryScan
+from privacyops.store.models.evidence import EvidenceFile
 from privacyops.store.models.execution import (
     ExecutionRun,
     ExecutionStep,
@@ -46,3 +49,4 @@ __all__ = [
 ]
 __all__ += ["BackupRestore", "RetentionHold", "RetentionRun", "Tombstone"]
 __all__ += ["ConsentContact", "ConsentReceipt", "ConsentState"]
+__all__ += ["DiscoveryScan", "EvidenceFile", "RequestAgent"]

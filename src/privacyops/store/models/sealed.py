@@ -7,6 +7,7 @@ Sealed columns cannot be searched by value: lookups go through a keyed hash kept
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -61,3 +62,13 @@ class SealedJSON(SealedText):
 
     def _value(self, text: Any) -> Any:
         return json.loads(text) if isinstance(text, str) else text
+
+
+class SealedBytes(SealedText):
+    """Bytes (an uploaded file) kept encrypted at rest, as the base64 text of the bytes."""
+
+    def _text(self, value: Any) -> str:
+        return base64.b64encode(bytes(value)).decode("ascii")
+
+    def _value(self, text: Any) -> Any:
+        return base64.b64decode(text) if isinstance(text, str) else text
