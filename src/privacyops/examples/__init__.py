@@ -11,6 +11,6 @@ from pathlib import Path
 HERE = Path(__file__).parent
 LANGFUSE_MANIFEST = HERE / "langfuse" / "privacy.yml"
 CORPUS: dict[str, Path] = {
-    name: HERE / name / "privacy.yml" for name in ("posthog", "plausible", "fathom", "supabase")
+    name: HERE / name / "privacy.yml" for name in ("posthog", "plausible", "supabase")
 }
 ALL_MANIFESTS: dict[str, Path] = {"langfuse": LANGFUSE_MANIFEST, **CORPUS}

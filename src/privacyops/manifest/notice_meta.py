@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 from pydantic import Field as PydanticField
 from pydantic import field_validator
 
-from privacyops.manifest.types import CcpaLetter, Model, TrackingChannel
+from privacyops.manifest.types import CcpaLetter, Model, PublishedDate, TrackingChannel
 
 
 class NoticeClaims(Model):
@@ -47,8 +46,8 @@ class Notice(Model):
 
     title: str = "Privacy notice"
     version: str | None = None
-    last_updated: dt.date | None = None
-    effective_date: dt.date | None = None
+    last_updated: PublishedDate | None = None
+    effective_date: PublishedDate | None = None
     url: str | None = None
     change_notification: tuple[Literal["posted_notice", "direct_notification"], ...] = ("posted_notice",)
     claims: NoticeClaims = NoticeClaims()

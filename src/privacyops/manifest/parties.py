@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import model_validator
+
 from privacyops.manifest.types import Model
 
 
@@ -21,13 +23,24 @@ class Address(Model):
 
 
 class Representative(Model):
-    """A representative or data protection officer, with their own contact details."""
+    """A representative or data protection officer, with their own contact details.
 
-    name: str
+    Some companies publish only how to reach their representative, not who it is: the name is optional,
+    a way to reach them is not.
+    """
+
+    name: str | None = None
     email: str | None = None
     phone: str | None = None
     website: str | None = None
     address: Address | None = None
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Representative:
+        if not (self.email or self.phone or self.website or self.address):
+            raise ValueError("a representative needs a way to be reached: add email, phone, website or "
+                             "address")
+        return self
 
 
 class Affiliate(Model):

@@ -2,14 +2,46 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, field_validator, model_validator
 
 ISO_DURATION = re.compile(
     r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$"
 )
+
+MONTH_ONLY = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+class MonthDate(dt.date):
+    """A date published to the month only ("Last updated: May 2026"), held as the month's first day.
+
+    It prints as ``2026-05`` and the notice writes "May 2026": a day the company never stated is not
+    invented. Age checks count from the first day, the earliest the notice can have been published.
+    """
+
+    def isoformat(self) -> str:
+        """Return ``YYYY-MM``, an ISO 8601 calendar month."""
+        return f"{self.year:04d}-{self.month:02d}"
+
+    __str__ = isoformat
+
+
+def _day_or_month(value: Any) -> Any:
+    if isinstance(value, str) and (found := MONTH_ONLY.match(value.strip())):
+        year, month = int(found[1]), int(found[2])
+        if not 1 <= month <= 12:
+            raise ValueError(f"{value!r} names no month: write YYYY-MM-DD, or YYYY-MM with a month 01-12")
+        return MonthDate(year, month, 1)
+    return value
+
+
+# A publication date: a day (2026-05-14) or, when the company states only a month, the month (2026-05).
+PublishedDate = Annotated[
+    dt.date, BeforeValidator(_day_or_month), PlainSerializer(lambda day: day.isoformat(), when_used="json")
+]
 
 CcpaLetter = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K"]
 CCPA_LETTERS: tuple[str, ...] = ("A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K")

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from privacyops.manifest.types import MonthDate
 from privacyops.notice import labels
 from privacyops.reports.ccpa_categories import BY_LETTER
 
@@ -49,7 +50,9 @@ def suffix(value: object, end: str) -> str:
 
 
 def long_date(value: dt.date) -> str:
-    """Print a date unambiguously, e.g. '26 March 2026'."""
+    """Print a date unambiguously, e.g. '26 March 2026' ('March 2026' for a date stated to the month)."""
+    if isinstance(value, MonthDate):
+        return f"{value:%B %Y}"
     return f"{value.day} {value:%B %Y}"
 
 

@@ -123,7 +123,7 @@ def _person(role: str, person: schema.Representative | None) -> str:
     if person is None:
         return ""
     contact = ", ".join(x for x in (person.email, person.phone) if x)
-    return f"{role}: {person.name}" + (f" ({contact})" if contact else "")
+    return f"{role}: {person.name or 'not named'}" + (f" ({contact})" if contact else "")
 
 
 def legal_basis_lines(manifest: schema.Manifest, purpose: schema.Purpose) -> list[str]:

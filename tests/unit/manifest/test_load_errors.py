@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from privacyops.manifest.errors import ManifestError
@@ -54,6 +56,11 @@ CASES = [
      "business_days"),
     ("composite reference arity", "references: {user_id: users.id}",
      "references: [{fields: [user_id, id], to: [users.id]}]", "invalid", "fields: [user_id, id]", "see docs"),
+    ("representative nobody can reach", "  email: privacy@sample-gmbh.de\nnotice:",
+     "  email: privacy@sample-gmbh.de\n  representative_eea: {name: Rep GmbH}\nnotice:", "invalid",
+     "representative_eea", "see docs"),
+    ("month that is no month", "  last_updated: 2026-06-01", "  last_updated: 2026-13", "invalid",
+     "2026-13", "see docs"),
     ("custom category without parent", "  user.name: {name: Names, ccpa: A}",
      "  user.name: {name: Names, ccpa: A}\n  user.content.prompts: {name: Prompts, custom: true}",
      "invalid", "user.content.prompts", "see docs"),
@@ -92,6 +99,15 @@ def test_minimal_manifest_loads_and_is_frozen():
     assert manifest.systems["app_db"].tables["posts"].references[0].to == ("users.id",)
     with pytest.raises(Exception, match="frozen"):
         manifest.controller.legal_name = "Other"  # type: ignore[misc]
+
+
+def test_a_date_stated_to_the_month_stays_a_month():
+    manifest = load_text(MINIMAL.replace("  last_updated: 2026-06-01", "  last_updated: 2026-05"), "m.yml")
+    updated = manifest.notice.last_updated
+    assert updated == dt.date(2026, 5, 1) and str(updated) == "2026-05"
+    assert manifest.model_dump(mode="json")["notice"]["last_updated"] == "2026-05"
+    again = load_text(MINIMAL.replace("  last_updated: 2026-06-01", "  last_updated: '2026-05'"), "m.yml")
+    assert again.notice.last_updated == updated
 
 
 def test_duplicate_key_names_the_first_line(write):

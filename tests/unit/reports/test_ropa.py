@@ -152,6 +152,16 @@ def test_controller_representative_and_dpo_have_their_own_rows() -> None:
 
 
 @pytest.mark.req("RK-2")
+def test_a_representative_known_only_by_how_to_reach_them() -> None:
+    from privacyops.examples import CORPUS
+    from privacyops.manifest import load
+
+    activity = _activities(load.load_manifest(CORPUS["posthog"]))["recruiting"]
+    assert activity.representative == ("EEA representative: not named (privacy@posthog.com); "
+                                       "UK representative: not named (privacy@posthog.com)")
+
+
+@pytest.mark.req("RK-2")
 def test_transfers_are_judged_from_the_controllers_country_per_recipient() -> None:
     from privacyops.examples import CORPUS
     from privacyops.manifest import load
@@ -171,8 +181,9 @@ def test_transfers_are_judged_from_the_controllers_country_per_recipient() -> No
 
     at_home = _activities(edited(all_at_home))["recruiting"].transfers
     assert at_home == ("None: every recipient of this purpose is in US",)
-    fathom = _activities(load.load_manifest(CORPUS["fathom"]))
-    assert fathom["billing"].transfers == ("Stripe: US, EU-US Data Privacy Framework",)
+    langfuse = _activities(seed())
+    assert langfuse["marketing_effectiveness"].transfers == ("HubSpot: US, EU-US Data Privacy Framework",)
+    assert langfuse["orders"].transfers == ("None: every recipient of this purpose is in the EEA",)
 
     def no_safeguard(d: dict[str, Any]) -> None:
         ashby = next(s for s in d["subprocessors"] if s["name"] == "Ashby")
