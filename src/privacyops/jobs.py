@@ -232,9 +232,18 @@ class JobQueue:
         """Build a thread-based consumer; ``quiet`` leaves signals to the host process."""
         consumer_class = _QuietConsumer if quiet else huey.consumer.Consumer
         self._resume_after_outages()
+        self._warm_up()
         return consumer_class(
             self.huey, workers=workers, worker_type="thread", max_delay=max_delay, check_worker_health=True
         )
+
+    def _warm_up(self) -> None:
+        """Build the PII engine on a background thread: the first task that masks need not wait."""
+        from privacyops.pii import engine, scan_cache
+
+        if self.settings.cache_dir is not None:
+            scan_cache.configure(self.settings.cache_dir)
+        engine.warm_up()
 
     def _resume_after_outages(self) -> None:
         """Let a consumer's queue give back this process's claims when the store returns after an outage."""

@@ -142,6 +142,11 @@ class Settings(BaseSettings):
         description="Comma list of scheduled tasks the worker does not run on its own (e.g. "
         "retention_sweep when sweeps run from an outside scheduler with `privacyops retention run`).",
     )
+    cache_dir: Path | None = Field(
+        default=None,
+        description="Folder for rebuildable caches (the compiled PII scan database, no personal data); "
+        "unset: $XDG_CACHE_HOME/privacyops, else ~/.cache/privacyops.",
+    )
 
     @field_validator("approval_required", mode="before")
     @classmethod

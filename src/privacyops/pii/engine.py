@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
@@ -18,6 +19,8 @@ from typing import NamedTuple
 from privacyops.pii import scanner as scanning
 from privacyops.pii.recognizers import Candidate, Detection, Pattern, Recognizer, default_recognizers
 from privacyops.pii.scanner import Spans
+
+log = logging.getLogger(__name__)
 
 SEPARATOR = "\n\x00\n"
 _new_tuple = tuple.__new__
@@ -330,3 +333,21 @@ def _cached_scanner(patterns: tuple[scanning.CompiledPattern, ...], backend: str
 def default_engine(backend: str = "auto") -> Engine:
     """Return the shared engine with every built-in recognizer and the default threshold."""
     return Engine(backend=backend)
+
+
+def warm_up() -> threading.Thread:
+    """Build the shared default engine on a background thread, off any request's path.
+
+    Workers call this when they start, so that their first masking or access package does not wait
+    for the scan database (loaded from the cache folder, or compiled and stored there).
+    """
+
+    def build() -> None:
+        try:
+            default_engine().analyze("warm up")
+        except Exception:  # the first real call builds it again and reports the failure there
+            log.exception("the PII engine could not be built in advance")
+
+    thread = threading.Thread(target=build, name="pii-warm-up", daemon=True)
+    thread.start()
+    return thread

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from privacyops.pii import scan_cache
 from privacyops.pii.recognizers.base import Pattern
 
 MAX_PATTERN_WIDTH = 20_000
@@ -144,8 +145,8 @@ class HyperscanScanner:
         import hyperscan
 
         self.patterns = list(patterns)
-        self._lock = threading.Lock()
-        self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        # One scratch space per thread: scans of different threads then never wait for each other.
+        self._local = threading.local()
         expressions = [_for_hyperscan(compiled.pattern.regex) for compiled in self.patterns]
         # Marks (a pattern's lead, or the words that open a gated pattern) get the ids after the
         # patterns: the scan reports where they end, and windows are narrowed or skipped with them.
@@ -155,17 +156,11 @@ class HyperscanScanner:
             _for_hyperscan(self.patterns[index].gate if gate else self.patterns[index].pattern.lead)
             for index, gate in self._marks
         ]
-        try:
-            self._database.compile(
-                expressions=expressions,
-                ids=list(range(len(expressions))),
-                elements=len(expressions),
-                # Exact patterns ask for the start of each match too, so no window is needed.
-                flags=[hyperscan.HS_FLAG_SOM_LEFTMOST if c.pattern.exact else 0 for c in self.patterns]
-                + [0] * len(self._marks),
-            )
-        except hyperscan.error as exc:
-            raise PatternError(f"Hyperscan cannot compile the recognizer patterns: {exc}") from exc
+        # Exact patterns ask for the start of each match too, so no window is needed.
+        flags = [hyperscan.HS_FLAG_SOM_LEFTMOST if c.pattern.exact else 0 for c in self.patterns]
+        flags += [0] * len(self._marks)
+        key = scan_cache.database_key(expressions, flags, str(getattr(hyperscan, "__version__", "")))
+        self._database = scan_cache.load_or_build(key, lambda: _compile(expressions, flags), _load)
 
     def ends(self, text: str) -> tuple[dict[int, list[int]], Marks]:
         """Run the database once: per pattern, the ends it reported in order; and the mark ends.
@@ -179,13 +174,20 @@ class HyperscanScanner:
         def on_match(pattern_id: int, start: int, end: int, _flags: int, _context: Any) -> None:
             reports[pattern_id].append(start << _END_BITS | end)
 
-        with self._lock:
-            self._database.scan(data, match_event_handler=on_match)
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = self._scratch()
+        self._database.scan(data, match_event_handler=on_match, scratch=scratch)
         for found in reports.values():
             found.sort()  # Hyperscan reports by end offset already: this only guards the order
         count = len(self.patterns)
         marks: Marks = {mark: reports.get(count + index, []) for index, mark in enumerate(self._marks)}
         return {pattern_id: found for pattern_id, found in reports.items() if pattern_id < count}, marks
+
+    def _scratch(self) -> Any:
+        import hyperscan
+
+        return hyperscan.Scratch(self._database)
 
     def scan(self, text: str) -> Iterator[tuple[CompiledPattern, Spans]]:
         ends, marks = self.ends(text)
@@ -201,6 +203,25 @@ class HyperscanScanner:
                 spans = _spans_in_windows(compiled, text, windows, size)
             if spans:
                 yield compiled, spans
+
+
+def _compile(expressions: list[bytes], flags: list[int]) -> tuple[Any, bytes]:
+    """Compile one block-mode database; return it with its serialised bytes for the cache."""
+    import hyperscan
+
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    try:
+        database.compile(expressions=expressions, ids=list(range(len(expressions))),
+                         elements=len(expressions), flags=flags)  # fmt: skip
+    except hyperscan.error as exc:
+        raise PatternError(f"Hyperscan cannot compile the recognizer patterns: {exc}") from exc
+    return database, hyperscan.dumpb(database)
+
+
+def _load(data: bytes) -> Any:
+    import hyperscan
+
+    return hyperscan.loadb(data, hyperscan.HS_MODE_BLOCK)
 
 
 def _spans_in_windows(compiled: CompiledPattern, text: str, windows: Spans, size: int) -> Spans:

@@ -35,7 +35,7 @@ _SUFFIXES = word_set(
     "Unions Valley Valleys Via Viaduct View Views Village Villages Ville Vista Walk Walks Wall Way "
     "Ways Well Wells Wharf Wynd Yard"
 )
-_SUFFIX = "(?:" + "|".join(sorted(_SUFFIXES, key=len, reverse=True)) + r")\.?"
+_SUFFIX = "(?:" + "|".join(sorted(_SUFFIXES, key=lambda word: (-len(word), word))) + r")\.?"
 _UNIT = (
     r"(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Room|Rm|No)\.? ?#?[0-9A-Za-z][0-9A-Za-z\-]{0,5})?"
 )
