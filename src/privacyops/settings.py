@@ -137,6 +137,19 @@ class Settings(BaseSettings):
     console_session_minutes: int = Field(
         default=480, ge=1, description="Admin console: minutes after sign-in a session ends in any case."
     )
+    console_sign_in_attempts: int = Field(
+        default=5, ge=1, description="Admin console: sign-in attempts per user name before sign-in pauses."
+    )
+    console_sign_in_attempts_per_address: int = Field(
+        default=30,
+        ge=0,
+        description="Admin console: sign-in attempts per client address before it pauses (0: no limit).",
+    )
+    console_lockout_minutes: int = Field(
+        default=15,
+        ge=1,
+        description="Admin console: the window attempts count in; a paused sign-in waits at least this.",
+    )
     scheduled_off: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(),
         description="Comma list of scheduled tasks the worker does not run on its own (e.g. "

@@ -162,14 +162,23 @@ def list_users(session: Session) -> list[ConsoleUser]:
     return list(session.scalars(sa.select(ConsoleUser).order_by(ConsoleUser.username)))
 
 
+def normalise(username: str) -> str:
+    """Return a typed user name as stored: trimmed, lower case."""
+    return username.strip().lower()
+
+
 def authenticate(session: Session, username: str, password: str) -> ConsoleUser | None:
-    """Return the active user whose password matches, else None (same cost either way)."""
-    user = find(session, username.strip().lower())
+    """Return the active user whose password matches, else None (same cost either way).
+
+    A name without a password (unknown, or a single sign-on user) is checked against a dummy hash, so
+    the time taken does not tell which names exist.
+    """
+    user = find(session, normalise(username))
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return None
-    if user is None or user.disabled_at is not None:
+    if user is None or not user.password_hash or user.disabled_at is not None:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

@@ -36,6 +36,8 @@ class Limits:
 
     window_seconds: int
     actions: dict[str, Limit]
+    # The console's sign-in counts share the table and look one of their windows back.
+    keep_seconds: int = 0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -47,7 +49,8 @@ class Limits:
             )
             for name in ACTIONS
         }
-        return cls(settings.rate_limit_window_seconds, actions)
+        keep = 2 * settings.console_lockout_minutes * 60
+        return cls(settings.rate_limit_window_seconds, actions, keep)
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,9 @@ def enforce(
 def purge(sessions: sessionmaker[Session], limits: Limits, *, now: datetime) -> int:
     """Delete the counts of windows that have ended; returns how many rows were removed."""
     with sessions.begin() as session:
-        return ratelimit.purge(session, now=now, window_seconds=limits.window_seconds)
+        return ratelimit.purge(
+            session, now=now, window_seconds=limits.window_seconds, keep_seconds=limits.keep_seconds
+        )
 
 
 def _address_hash(key: bytes, address: str | None) -> str | None:

@@ -46,8 +46,39 @@ def hit(session: Session, bucket: str, *, now: datetime, window_seconds: int) ->
     return Count(hits, max(1, start + window_seconds - int(now.timestamp())))
 
 
-def purge(session: Session, *, now: datetime, window_seconds: int) -> int:
-    """Delete the rows of windows that have ended; returns how many were removed."""
-    current = window_start(now, window_seconds)
+def purge(session: Session, *, now: datetime, window_seconds: int, keep_seconds: int = 0) -> int:
+    """Delete the rows of windows that have ended; returns how many were removed.
+
+    Rows that started less than ``keep_seconds`` ago stay, for counters that look a window back.
+    """
+    current = min(window_start(now, window_seconds), int(now.timestamp()) - keep_seconds)
     result = session.execute(sa.delete(RateLimitWindow).where(RateLimitWindow.window_start < current))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def hits_in(session: Session, bucket: str, start: int) -> int:
+    """Return the calls ``bucket`` made in the window starting at ``start`` (0 when none)."""
+    found = session.execute(
+        sa.select(RateLimitWindow.hits).where(
+            RateLimitWindow.bucket == bucket, RateLimitWindow.window_start == start
+        )
+    ).scalar_one_or_none()
+    return int(found or 0)
+
+
+def unhit(session: Session, bucket: str, *, now: datetime, window_seconds: int) -> None:
+    """Take back one call of ``bucket`` in the current window (a call that turned out legitimate)."""
+    session.execute(
+        sa.update(RateLimitWindow)
+        .where(
+            RateLimitWindow.bucket == bucket,
+            RateLimitWindow.window_start == window_start(now, window_seconds),
+            RateLimitWindow.hits > 0,
+        )
+        .values(hits=RateLimitWindow.hits - 1)
+    )
+
+
+def clear(session: Session, bucket: str) -> None:
+    """Forget every window of ``bucket``."""
+    session.execute(sa.delete(RateLimitWindow).where(RateLimitWindow.bucket == bucket))

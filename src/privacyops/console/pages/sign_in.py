@@ -9,10 +9,12 @@ from typing import Annotated
 
 from fastapi import Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from privacyops.api import deps
 from privacyops.audit import chain
-from privacyops.console import framework, sessions, users
+from privacyops.console import framework, lockout, sessions, users
+from privacyops.requests import context
 
 log = logging.getLogger(__name__)
 router = framework.page_router()
@@ -81,17 +83,23 @@ def sign_in(
             code=status.HTTP_400_BAD_REQUEST,
             error="The form had expired. Enter your user name and password again.",
         )
+    now = datetime.now(UTC)
+    policy = lockout.Policy.from_settings(services.settings)
+    attempt = lockout.count(
+        services.sessions,
+        policy,
+        context.secret_key(services.settings),
+        username=users.normalise(username),
+        address=request.client.host if request.client else None,
+        now=now,
+    )
+    if attempt.paused:
+        log.info("console sign-in paused")  # neither the name typed nor the address is logged
+        return _paused(request, target, attempt.paused_for)
     user = users.authenticate(session, username, password)
     if user is None:
-        session.rollback()
-        log.info("console sign-in refused")  # the name typed is not logged: it may be anything
-        return _form(
-            request,
-            next_path=target,
-            code=status.HTTP_401_UNAUTHORIZED,
-            error="The user name or password is wrong, or the account is disabled.",
-        )
-    now = datetime.now(UTC)
+        return _refused(request, session, target, attempt, policy, username)
+    lockout.forgive(session, policy, attempt, now=now)
     row, token = sessions.start(session, user, framework.lifetime(services.settings), now)
     user.last_sign_in_at = now
     chain.append(
@@ -114,6 +122,45 @@ def sign_in(
     )
     answer.delete_cookie(framework.SIGN_IN_COOKIE, path=framework.PREFIX)
     return answer
+
+
+def _paused(request: Request, target: str, seconds: int) -> HTMLResponse:
+    answer = _form(
+        request,
+        next_path=target,
+        code=status.HTTP_429_TOO_MANY_REQUESTS,
+        error=(
+            "Sign-in is paused after too many attempts. Try again in "
+            f"{lockout.wait_text(seconds)}; an admin can also check the audit log."
+        ),
+    )
+    answer.headers["Retry-After"] = str(seconds)
+    return answer
+
+
+def _refused(
+    request: Request,
+    session: Session,
+    target: str,
+    attempt: lockout.Attempt,
+    policy: lockout.Policy,
+    username: str,
+) -> HTMLResponse:
+    """Answer a wrong name or password; audit the pause when this was the last attempt allowed."""
+    session.rollback()
+    log.info("console sign-in refused")  # the name typed is not logged: it may be anything
+    if attempt.reached:
+        found = users.find(session, users.normalise(username))
+        lockout.record_pause(session, attempt, policy, user_id=found.id if found else None)
+        session.commit()
+        log.warning("console sign-in paused after too many attempts")
+        return _paused(request, target, attempt.pause_after)
+    return _form(
+        request,
+        next_path=target,
+        code=status.HTTP_401_UNAUTHORIZED,
+        error="The user name or password is wrong, or the account is disabled.",
+    )
 
 
 @router.post("/sign-out")
