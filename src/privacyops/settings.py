@@ -131,6 +131,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Largest body for PII masking, the Langfuse callback and email imports (bytes).",
     )
+    evidence_max_bytes: int = Field(
+        default=1_000_000,
+        ge=1,
+        description="Largest evidence file (a recipient's confirmation) a reviewer may upload (bytes); "
+        "keep it under PRIVACYOPS_MAX_BODY_BYTES, which caps the whole upload.",
+    )
     console_idle_minutes: int = Field(
         default=30, ge=1, description="Admin console: minutes without a request before a session ends."
     )

@@ -23,6 +23,7 @@ from privacyops.console import framework, sessions, users
 from privacyops.examples import LANGFUSE_MANIFEST
 from privacyops.settings import Settings
 from privacyops.store import db, tokens
+from privacyops.store.models.evidence import EvidenceFile
 from privacyops.store.models.execution import RecipientTask
 from privacyops.store.models.retention import RetentionHold
 
@@ -125,6 +126,12 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/admin/tasks"): VIEWER,
     ("GET", "/admin/tasks/{task_id}"): VIEWER,
     ("POST", "/admin/tasks/{task_id}/close"): REVIEWER,
+    ("POST", "/admin/tasks/close"): REVIEWER,
+    ("GET", "/admin/requests/{request_id}/evidence/{file_id}"): REVIEWER,
+    ("POST", "/api/v1/requests/{request_id}/tasks/{task_id}/evidence"): REVIEWER,
+    ("GET", "/api/v1/requests/{request_id}/evidence"): REVIEWER,
+    ("GET", "/api/v1/requests/{request_id}/evidence/{file_id}"): REVIEWER,
+    ("POST", "/api/v1/recipient-tasks/close"): REVIEWER,
     ("GET", "/admin/dashboard"): VIEWER,
     ("GET", "/admin/data-map"): VIEWER,
     ("GET", "/admin/audit"): REVIEWER,
@@ -215,6 +222,10 @@ def callers(app: FastAPI, client: TestClient) -> list[Caller]:
     with app.state.services.sessions.begin() as session:  # task 1, for the routes of a recipient task
         session.add(RecipientTask(id=1, request_id=subject, recipient="Matrix Ltd", service="hosting",
                                   action="erase", categories=["user.name"], channel="manual", state="open"))
+        session.flush()  # file 1, for the routes that download an evidence file
+        session.add(EvidenceFile(id=1, request_id=subject, task_id=1, kind="recipient_confirmation",
+                                 file_name="matrix.txt", content_type="text/plain", size=2, sha256="0" * 64,
+                                 content=b"ok", uploaded_by="matrix"))
         # hold 1, for the route that releases a legal hold
         session.add(RetentionHold(id=1, scope="table", target="app_db.invoices", reason_code="tax",
                                   created_by="matrix"))
@@ -231,6 +242,7 @@ def callers(app: FastAPI, client: TestClient) -> list[Caller]:
 def _path(pattern: str, owner: Caller, spare_token: int) -> str:
     values = {"request_id": owner.request_id or "0" * 32, "task_id": "1", "token_id": str(spare_token),
               "token": "not-a-signed-link", "number": "1", "action": "confirm", "hold_id": "1",
+              "file_id": "1",
               "subject_request_id": owner.customer_request or str(uuid.uuid4())}
     return re.sub(r"{(\w+)(:[^}]+)?}", lambda m: values[m.group(1)], pattern)
 

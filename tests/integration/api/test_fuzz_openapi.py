@@ -44,8 +44,9 @@ ALL_CHECKS = (
 # the regions accept, scope and corrects only on the request types they belong to, data points named
 # after fields the manifest declares. Consent takes identity kinds, purposes and cookie categories the
 # manifest names and the notice version in force; disclosures and holds name recipients, tables and
-# categories the manifest declares, and days that exist. Valid-looking input that breaks one answers 422
-# naming the field.
+# categories the manifest declares, and days that exist. Recipient tasks closed together share a
+# recipient or a request; an evidence file's first bytes match its name. Valid-looking input that breaks
+# one answers 422 naming the field.
 RULES_BEYOND_THE_SCHEMA = (
     ("POST", "/api/v1/requests"), ("POST", "/api/v1/requests/import/eml"),
     ("POST", "/api/v1/requests/import/inbound-email"), ("POST", "/api/v1/requests/import/ticket"),
@@ -55,6 +56,8 @@ RULES_BEYOND_THE_SCHEMA = (
     ("POST", "/api/v1/consent/minors"), ("POST", "/consent/choices"),
     ("POST", "/privacy/preferences/{token}"), ("POST", "/api/v1/disclosures"),
     ("GET", "/api/v1/disclosures"), ("POST", "/api/v1/retention/holds"),
+    ("POST", "/api/v1/recipient-tasks/close"),
+    ("POST", "/api/v1/requests/{request_id}/tasks/{task_id}/evidence"),
 )
 # A health check whose answer is 503 by design while it has something to report (ER-4: overdue data).
 ALERTING_HEALTH_CHECKS = ("/healthz/retention",)

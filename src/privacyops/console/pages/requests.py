@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from privacyops.api import deps
 from privacyops.console import framework, queue
-from privacyops.execution import fanout
+from privacyops.execution import evidence_files, fanout
 from privacyops.requests import decisions, records, states
 from privacyops.requests import types as rtypes
 from privacyops.store.models import AuditEvent, ExecutionRun, ExecutionStep
@@ -97,6 +97,7 @@ def request_context(session: Session, row: SubjectRequest, role: str) -> dict[st
         "run": session.get(ExecutionRun, row.id),
         "steps": steps,
         "tasks": fanout.tasks_of(session, row.id),
+        "files": evidence_files.files_of(session, row.id),
         "denial_codes": [(code.value, decisions.DENIAL_SUMMARIES[code]) for code in decisions.DenialCode],
         "open": row.state not in queue.TERMINAL,
     }
