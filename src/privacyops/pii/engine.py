@@ -70,6 +70,11 @@ class Engine:
         self.scanner = _cached_scanner(tuple(self.patterns), backend)
         self._gates = [compiled for compiled in self.patterns if compiled.gate]
         self._key_opens: dict[str, bool] = {}
+        # Decided once per pattern instead of once per pattern and call.
+        self._by_value = [
+            _judges_by_value(self.recognizers[compiled.owner]) and not compiled.pattern.resume
+            for compiled in self.patterns
+        ]
 
     def _gated(self, compiled: scanning.CompiledPattern) -> scanning.CompiledPattern:
         if not compiled.pattern.gated or self.threshold <= compiled.pattern.ungated_score:
@@ -84,7 +89,7 @@ class Engine:
 
     def analyze(self, text: str, *, context: str = "") -> list[Finding]:
         """Return the findings in ``text``, ordered by position, overlaps resolved."""
-        return self.analyze_many([text], [context])[0]
+        return self.analyze_many([text], [context] if context else None)[0]
 
     def analyze_many(
         self, texts: Sequence[str], contexts: Sequence[str] | None = None
@@ -97,7 +102,7 @@ class Engine:
         batch = _Batch(joined, starts, ceilings, contexts or None, [[] for _ in texts])
         for compiled, spans in self._scan(joined, starts, ceilings, contexts):
             recognizer = self.recognizers[compiled.owner]
-            if _judges_by_value(recognizer) and not compiled.pattern.resume:
+            if self._by_value[compiled.index]:
                 _collect_by_value(batch, compiled, recognizer, spans)
             else:
                 _collect(batch, compiled, recognizer, spans)
@@ -144,10 +149,14 @@ class Engine:
         return opens
 
     def _finish(self, found: list[Finding]) -> list[Finding]:
-        kept = [f for f in found if f.score >= self.threshold]
-        if self.entities is not None:
-            kept = [f for f in kept if f.entity in self.entities]
-        return resolve_overlaps(kept)
+        if not found:
+            return found
+        threshold = self.threshold
+        if self.entities is None:
+            kept = [f for f in found if f.score >= threshold]
+        else:
+            kept = [f for f in found if f.score >= threshold and f.entity in self.entities]
+        return resolve_overlaps(kept) if len(kept) > 1 else kept
 
 
 @dataclasses.dataclass(slots=True)
@@ -247,8 +256,9 @@ def _resume_inside(
             return []
         group = compiled.pattern.group
         start, stop = match.span(group) if group else match.span()
-        retry = Candidate(text, start, min(stop, candidate.ceiling), compiled.pattern, candidate.floor,
-                          candidate.ceiling)
+        retry = Candidate(
+            text, start, min(stop, candidate.ceiling), compiled.pattern, candidate.floor, candidate.ceiling
+        )
         found = recognizer.detect(retry, context)
         if found:
             return found

@@ -76,6 +76,10 @@ def compile_patterns(owned: Sequence[tuple[int, Pattern]]) -> list[CompiledPatte
                 f"pattern {pattern.name!r} matches {low}..{high} characters; give it bounded repeats "
                 f"({{m,n}} instead of + and *) between 1 and {MAX_PATTERN_WIDTH}"
             )
+        if pattern.from_start and (pattern.gated or pattern.exact):
+            raise PatternError(
+                f"pattern {pattern.name!r}: from_start is for plain patterns, not gated or exact"
+            )
         if pattern.group and pattern.group not in regex.groupindex:
             raise PatternError(f"pattern {pattern.name!r} has no group named {pattern.group!r}")
         lead_width = _width(pattern.name, pattern.lead)[1] if pattern.lead else 0
@@ -157,7 +161,8 @@ class HyperscanScanner:
             for index, gate in self._marks
         ]
         # Exact patterns ask for the start of each match too, so no window is needed.
-        flags = [hyperscan.HS_FLAG_SOM_LEFTMOST if c.pattern.exact else 0 for c in self.patterns]
+        flags = [hyperscan.HS_FLAG_SOM_LEFTMOST if c.pattern.exact or c.pattern.from_start else 0
+                 for c in self.patterns]  # fmt: skip
         flags += [0] * len(self._marks)
         key = scan_cache.database_key(expressions, flags, str(getattr(hyperscan, "__version__", "")))
         self._database = scan_cache.load_or_build(key, lambda: _compile(expressions, flags), _load)
@@ -165,7 +170,8 @@ class HyperscanScanner:
     def ends(self, text: str) -> tuple[dict[int, list[int]], Marks]:
         """Run the database once: per pattern, the ends it reported in order; and the mark ends.
 
-        An exact pattern's entries carry Hyperscan's leftmost start too: ``start << 40 | end``.
+        Entries of exact and ``from_start`` patterns carry Hyperscan's leftmost start too:
+        ``start << 40 | end``.
         """
         data = text.encode("ascii", "privacyops-pii-ascii")
         # A list only for ids that report: a short text need not allocate one per pattern.
@@ -196,7 +202,7 @@ class HyperscanScanner:
             compiled = self.patterns[pattern_id]
             if compiled.pattern.exact:
                 spans = _exact_spans(compiled, text, windows, size)
-            elif len(windows) * WINDOW_COST > size:
+            elif len(windows) * WINDOW_COST > size and not compiled.pattern.from_start:
                 # Many windows cost more in call overhead than one pass of ``re`` over everything.
                 spans = _all_spans(compiled, text)
             else:
@@ -308,6 +314,9 @@ def _windows_by_pattern(
             # Hyperscan gave each match whole: its (start, end) pairs are the windows.
             yield pattern_id, [(key >> _END_BITS, key & _END_MASK) for key in ends]
             continue
+        if compiled.pattern.from_start:
+            yield pattern_id, _windows_from_starts(ends)
+            continue
         width, anchor, reach = compiled.width, compiled.pattern.anchor, compiled.pattern.anchor_reach
         lead_ends = marks.get((pattern_id, False)) if marks else None
         gate_ends = marks.get((pattern_id, True), []) if marks and compiled.gate else None
@@ -342,6 +351,28 @@ def _windows_by_pattern(
         if start >= 0:
             windows.append((start, stop))
             yield pattern_id, windows
+
+
+def _windows_from_starts(keys: list[int]) -> list[tuple[int, int]]:
+    """Merge ``[leftmost start, end]`` of every report into disjoint windows, in text order.
+
+    Every match ending at ``e`` starts at or after the leftmost start Hyperscan gave for ``e``, so
+    each match lies whole inside one window, as ``_spans_in_windows`` requires.
+    """
+    windows: list[tuple[int, int]] = []
+    start, stop = -1, -1
+    for key in keys:  # packed as start << 40 | end: sorted by start
+        low, end = key >> _END_BITS, key & _END_MASK
+        if start >= 0 and low <= stop:
+            if end > stop:
+                stop = end
+            continue
+        if start >= 0:
+            windows.append((start, stop))
+        start, stop = low, end
+    if start >= 0:
+        windows.append((start, stop))
+    return windows
 
 
 def _run_start(text: str, low: int, at: int, table: bytes) -> int:

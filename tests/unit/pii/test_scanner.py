@@ -64,3 +64,24 @@ def test_unbounded_or_broken_patterns_are_refused(regex: str, problem: str) -> N
 def test_unknown_backend_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown scan backend"):
         scanner.build_scanner([], "fastest")
+
+
+_CUE_WORDS = (
+    "Hi", "Dear", "Mr.", "Dr.", "Maria", "Lopez", "my", "name", "is", "Thanks,", "for", "with", "by", "John",
+    "Smith", "Regards,", "Hello", "Bo", "Al", "Ann", "O'Neil", ",", ".", "\n", '"author":', '"', "Name:",
+    "Hallo", "Frau", "Ms",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_patterns_confirmed_from_their_start_find_what_re_finds(seed: int) -> None:
+    """Cue words followed by names, packed and overlapping: windows from Hyperscan's starts miss none."""
+    rng = random.Random(seed)
+    texts = [" ".join(rng.choice(_CUE_WORDS) for _ in range(rng.randint(2, 40))) for _ in range(300)]
+    fast, plain = Engine(backend="hyperscan"), Engine(backend="re")
+    assert any(compiled.pattern.from_start for compiled in fast.patterns)
+    for text in [*texts, "\n".join(texts)]:
+        ours = {(c.index, tuple(spans)) for c, spans in fast.scanner.scan(text) if not c.gate}
+        theirs = {(c.index, tuple(spans)) for c, spans in plain.scanner.scan(text) if not c.gate}
+        assert ours == theirs, text
+    assert fast.analyze_many(texts) == plain.analyze_many(texts)

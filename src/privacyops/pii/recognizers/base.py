@@ -61,6 +61,11 @@ class Pattern:
     """A bounded expression every match begins with (its keyword or scheme). The Hyperscan scan reports
     where leads end, so a wide pattern is confirmed from just before the first lead near a reported
     end instead of a whole pattern width back. Unused by the pure-Python scanner."""
+    from_start: bool = False
+    """Hyperscan reports where each match starts too (the leftmost start for its end), and ``re``
+    confirms from there instead of searching a window a whole pattern width wide: for patterns
+    that begin with a long alternation (cue words), which ``re`` tries at every position. Not with
+    ``gated`` or ``exact``."""
     resume: bool = False
     """When a match is rejected, look for another match starting inside it: a greedy pattern may have
     run from a neighbouring number into the real value ("+44 20 7946 0958 4111 1111 1111 1111")."""

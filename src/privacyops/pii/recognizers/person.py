@@ -84,15 +84,14 @@ _WEAK = (
     r"[Ss]on|[Dd]aughter|[Mm]other|[Ff]ather|[Bb]rother|[Ss]ister|[Nn]amed|[Cc]alled|[Ff]or|[Ww]ith|[Bb]y|"
     r"[Kk]unde|[Cc]liente|[Kk]lant|[Hh]allo|[Bb]onjour|[Hh]ola|[Cc]iao"
 )
-_STRONG_CUE = re.compile(rf"(?:{_STRONG})[ \n]{{0,3}}$")
-_STREET_BEFORE = re.compile(
-    r"(?:\d|\b(?:rue|avenue|boulevard|calle|via|viale|piazza|paseo|camino|rua))[ ,/]{0,3}$"
-)
+_STREET_BEFORE = ("rue", "avenue", "boulevard", "calle", "via", "viale", "piazza", "paseo", "camino", "rua")
+"""Street words written before a street's name ("avenue Joseph Normand")."""
 _RUN_WORD = rf"[{_UPPER}][{_LOWER}'][{_UPPER}{_LOWER}'\-]{{0,22}}"
 _NAME_RUN = re.compile(rf"{_RUN_WORD}(?: {_RUN_WORD}){{0,2}}(?![{_UPPER}{_LOWER}])")
 _WORD_REST = re.compile(rf"[{_UPPER}{_LOWER}'\-]*(?: {_RUN_WORD})?")
 """The name after a cue: one to three capitalised words."""
-_CUE = rf"(?:^|[^A-Za-z])(?:{_STRONG}|{_WEAK})"
+_CUE_TAIL = r"(?: (?:Mr|Mrs|Ms|Mx|Dr|Prof)\.?)?[ \n]{0,3}(?P<v>[A-Z][a-z'])"
+STRONG_CUE = "person-cue"
 _NAME_KEY = re.compile(
     r"(?:^|[^a-z])(?:full ?name|first ?name|last ?name|given ?name|family ?name|surname|display ?name|"
     r"author|speaker|sender|recipient|customer|contact|patient|employee|person|owner|assignee|reporter|"
@@ -113,15 +112,26 @@ def _patterns() -> tuple[Pattern, ...]:
             group="v",
             kind="gazetteer",
         ),
+        # Only the first letters of the name: name words after 60 cue words made Hyperscan's automaton
+        # three times slower; ``detect`` reads the rest of the name. Strong and weak cues are two
+        # patterns, so that ``detect`` knows which one it has without reading the words again.
         Pattern(
-            # Only the first letters of the name: name words after 60 cue words made Hyperscan's
-            # automaton three times slower; ``detect`` reads the rest of the name.
-            "person-cue",
-            rf"{_CUE}(?: (?:Mr|Mrs|Ms|Mx|Dr|Prof)\.?)?[ \n]{{0,3}}(?P<v>[A-Z][a-z'])",
+            STRONG_CUE,
+            rf"(?:^|[^A-Za-z])(?:{_STRONG}){_CUE_TAIL}",
             0.6,
             group="v",
             kind="cue",
             resume=True,
+            from_start=True,
+        ),
+        Pattern(
+            "person-weak-cue",
+            rf"(?:^|[^A-Za-z])(?:{_WEAK}){_CUE_TAIL}",
+            0.6,
+            group="v",
+            kind="cue",
+            resume=True,
+            from_start=True,
         ),
         Pattern(
             "person-value",
@@ -162,7 +172,7 @@ class PersonRecognizer(Recognizer):
         if not keep:
             return []
         known = keep[0] in self._first or keep[-1] in self._last
-        if _STRONG_CUE.search(candidate.before(32)):
+        if candidate.pattern.name == STRONG_CUE:
             score = 0.85 if known else 0.65
         elif known:
             score = 0.75
@@ -200,11 +210,17 @@ class PersonRecognizer(Recognizer):
         return [Detection(candidate.start, candidate.end, score, "value")]
 
 
+@functools.lru_cache(maxsize=8192)
+def _name_shaped(word: str) -> bool:
+    # Names repeat: remembering the answer is cheaper than matching the word again.
+    return _NAME_SHAPE.fullmatch(word) is not None
+
+
 def _trim(words: list[str]) -> list[str]:
     """Drop trailing words that are not names ("John Smith Thanks" is "John Smith")."""
     keep = []
     for word in words:
-        if len(word) == 2 and word[1] == "." or _NAME_SHAPE.fullmatch(word):
+        if len(word) == 2 and word[1] == "." or _name_shaped(word):
             keep.append(word)
         else:
             break  # "Maria GitHub" ends at Maria
@@ -217,8 +233,26 @@ def _street_name(candidate: Candidate, offset: int, words: list[str]) -> bool:
     """Tell whether a name is a street's ("61 Lydia Alley", "avenue Joseph Normand")."""
     if words[-1] in STREET_WORDS:
         return True
-    return _STREET_BEFORE.search(candidate.text, max(candidate.floor, candidate.start + offset - 16),
-                                 candidate.start + offset) is not None  # fmt: skip
+    at = candidate.start + offset
+    return _street_before(candidate.text, max(candidate.floor, at - 16), at)
+
+
+def _street_before(text: str, low: int, at: int) -> bool:
+    """Tell whether a house number or a street word ends right before ``at`` (up to 3 of " ,/" between).
+
+    String tests rather than a regular expression searched backwards: this runs for most names.
+    """
+    before = text[low:at]
+    core = before.rstrip(" ,/")
+    if not core or len(before) - len(core) > 3:
+        return False
+    if core[-1].isdecimal():
+        return True
+    for word in _STREET_BEFORE:
+        if core.endswith(word):
+            begins = low + len(core) - len(word)
+            return begins == 0 or not (text[begins - 1].isalnum() or text[begins - 1] == "_")
+    return False
 
 
 STREET_WORDS = word_set(
