@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from privacyops.field_errors import FieldError
+
 RETRY_AFTER_SECONDS = 5
 MAX_LISTED = 20  # a body with thousands of bad items still gets a short answer
 MAX_RULE_CHARS = 300
@@ -98,6 +100,13 @@ def validation_problems(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     return problems
 
 
+async def field_error(request: Request, exc: Exception) -> Response:
+    """Answer an input that broke a rule of the core with its status, naming the field and the rule."""
+    assert isinstance(exc, FieldError)
+    return JSONResponse({"detail": {"field": exc.field, "rule": exc.message}}, status_code=exc.status_code,
+                        headers=exc.headers())
+
+
 async def validation_error(request: Request, exc: Exception) -> Response:
     """Answer 422 listing each problem by its location and rule; the input is never echoed."""
     assert isinstance(exc, RequestValidationError)
@@ -127,6 +136,7 @@ def install(app: FastAPI) -> None:
     """Make every error answer of ``app`` use the documented shape."""
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(FieldError, field_error)
     app.add_exception_handler(DataError, unstorable_value)
     app.add_exception_handler(OperationalError, store_unavailable)
     app.add_exception_handler(psycopg.OperationalError, store_unavailable)

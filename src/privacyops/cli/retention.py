@@ -244,7 +244,7 @@ def _register_holds(holds: typer.Typer) -> None:
                     expires_at=parse_moment(expires, "--expires"),
                 )
             except holds_mod.HoldError as exc:
-                raise fail(f"--{_option(exc.field)}: {exc}") from None
+                raise fail(f"--{_option(exc.field)}: {exc.message}") from None
             typer.echo(f"hold {hold.id} added: {scope} {hold.target} ({hold.reason_code})")
 
     @holds.command("list")
@@ -281,7 +281,7 @@ def _register_holds(holds: typer.Typer) -> None:
             try:
                 holds_mod.release(session, hold_id, actor="cli", now=datetime.now(UTC))
             except holds_mod.HoldError as exc:
-                raise fail(str(exc)) from None
+                raise fail(exc.message) from None
         typer.echo(f"hold {hold_id} released")
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+from privacyops.field_errors import FieldError
 
-class ConsentRuleError(ValueError):
+
+class ConsentRuleError(FieldError):
     """A consent input broke a rule; nothing was recorded."""
-
-    def __init__(self, message: str | None = None, *, field: str) -> None:
-        self.field = field
-        self.message = message or (self.__doc__ or "").strip()
-        super().__init__(f"{field}: {self.message}")
 
 
 class UnknownPurpose(ConsentRuleError):

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from privacyops.audit import chain
+from privacyops.field_errors import FieldError
 from privacyops.manifest.errors import Finding
 from privacyops.manifest.schema import Manifest
 from privacyops.manifest.types import CCPA_LETTERS
@@ -22,13 +23,11 @@ from privacyops.reports.ccpa import RecordedDisclosure
 from privacyops.store.models.disclosures import KINDS, Disclosure
 
 
-class DisclosureError(ValueError):
+class DisclosureError(FieldError):
     """A disclosure that cannot be recorded; ``field`` names the input to fix."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+        super().__init__(message, field=field)
 
 
 def record(

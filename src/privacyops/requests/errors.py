@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+from privacyops.field_errors import FieldError
 
-class RequestRuleError(ValueError):
+
+class RequestRuleError(FieldError):
     """A subject request broke a rule."""
-
-    def __init__(self, message: str | None = None, *, field: str) -> None:
-        self.field = field
-        self.message = message or (self.__doc__ or "").strip()
-        super().__init__(f"{field}: {self.message}")
 
 
 class UnknownRequestType(RequestRuleError):
@@ -43,6 +40,8 @@ class RefusalNotAllowed(RequestRuleError):
 class IllegalTransition(RequestRuleError):
     """The request cannot move from its current state to the target state."""
 
+    status_code = 409
+
 
 class VerificationRefused(RequestRuleError):
     """The verification does not satisfy the rule for this request."""
@@ -66,3 +65,9 @@ class RateLimited(RequestRuleError):
     def __init__(self, message: str | None = None, *, field: str, retry_after: int) -> None:
         super().__init__(message, field=field)
         self.retry_after = retry_after
+
+    status_code = 429
+
+    def headers(self) -> dict[str, str] | None:
+        """Tell the client when to try again."""
+        return {"Retry-After": str(self.retry_after)}

@@ -28,6 +28,8 @@ OPEN_STATES = tuple(s.value for s in RequestState if not states.is_terminal(s))
 class RequestNotFound(errors.RequestRuleError):
     """No request has this id."""
 
+    status_code = 404
+
 
 # --- reading ---------------------------------------------------------------------------------------
 

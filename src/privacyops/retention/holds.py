@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from privacyops.audit import chain
+from privacyops.field_errors import FieldError
 from privacyops.manifest.schema import Manifest
 from privacyops.store.models.requests import RequestIdentity, SubjectRequest
 from privacyops.store.models.retention import RetentionHold
@@ -26,12 +27,23 @@ DEEMED_REFUSAL_REASON = "deemed_refusal"
 HashFn = Callable[[str, str], str]
 
 
-class HoldError(ValueError):
+class HoldError(FieldError):
     """A hold that cannot be added or released; ``field`` names the input at fault, the message the fix."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
+
+
+class HoldNotFound(HoldError):
+    """No hold has this id."""
+
+    status_code = 404
+
+
+class HoldAlreadyReleased(HoldError):
+    """The hold was released before."""
+
+    status_code = 409
 
 
 @dataclass
@@ -112,11 +124,11 @@ def release(session: Session, hold_id: int, *, actor: str, now: datetime) -> Ret
     """Release a hold (it stays on record); audited."""
     hold = session.get(RetentionHold, hold_id)
     if hold is None:
-        raise HoldError(
+        raise HoldNotFound(
             "hold_id", f"no hold has id {hold_id}; list them with `privacyops retention holds list`"
         )
     if hold.released_at is not None:
-        raise HoldError("hold_id", f"hold {hold_id} was already released")
+        raise HoldAlreadyReleased("hold_id", f"hold {hold_id} was already released")
     hold.released_at, hold.released_by = now, actor
     chain.append(
         session,

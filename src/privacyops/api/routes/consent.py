@@ -7,11 +7,9 @@ and records nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
 from privacyops.api import deps
@@ -29,17 +27,6 @@ Viewer = Annotated[deps.Principal, deps.require_role("viewer")]
 SubjectQuery = Annotated[list[str], Query(min_length=1, max_length=10, description=api.SUBJECT_HELP)]
 
 
-@contextmanager
-def rule_errors() -> Iterator[None]:
-    """Turn a broken consent rule into 422 naming the field and the rule."""
-    try:
-        yield
-    except ConsentRuleError as exc:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, detail={"field": exc.field, "rule": exc.message}
-        ) from None
-
-
 @router.post(
     "/api/v1/consent/receipts",
     status_code=status.HTTP_201_CREATED,
@@ -54,8 +41,7 @@ def record_receipt(
     manifest: deps.ManifestDep,
 ) -> api.ReceiptOut:
     """Append a receipt to the ledger; the decision for the purpose follows it at once."""
-    with rule_errors():
-        (receipt,) = _record(session, services, manifest, [body], actor=f"token:{principal.name}")
+    (receipt,) = _record(session, services, manifest, [body], actor=f"token:{principal.name}")
     session.commit()
     return api.ReceiptOut.of(receipt)
 
@@ -74,8 +60,7 @@ def record_receipts(
     manifest: deps.ManifestDep,
 ) -> api.BatchReceiptsOut:
     """Append up to 1,000 receipts at once (an import, a host's queue); one bad entry records none."""
-    with rule_errors():
-        receipts = _record(session, services, manifest, body.receipts, actor=f"token:{principal.name}")
+    receipts = _record(session, services, manifest, body.receipts, actor=f"token:{principal.name}")
     session.commit()
     return api.BatchReceiptsOut(receipt_ids=[r.receipt_id for r in receipts])
 
@@ -125,8 +110,7 @@ def decision(
     manifest: deps.ManifestDep,
 ) -> api.DecisionOut:
     """Answer allow or deny for one subject and purpose, with the reason and the receipt it rests on."""
-    with rule_errors():
-        found = decide.can_process(session, service.subject_of(services, subject), purpose, manifest=manifest)
+    found = decide.can_process(session, service.subject_of(services, subject), purpose, manifest=manifest)
     return api.DecisionOut(**found.as_dict())
 
 
@@ -140,11 +124,10 @@ def decisions(
 ) -> api.BatchOut:
     """Answer, for each subject in order, one decision per purpose."""
     results = []
-    with rule_errors():
-        for index, identities in enumerate(body.subjects):
-            subject = service.subject_of(services, identities, field=f"subjects[{index}]")
-            found = decide.can_process_many(session, subject, body.purposes, manifest=manifest)
-            results.append([api.DecisionOut(**d.as_dict()) for d in found])
+    for index, identities in enumerate(body.subjects):
+        subject = service.subject_of(services, identities, field=f"subjects[{index}]")
+        found = decide.can_process_many(session, subject, body.purposes, manifest=manifest)
+        results.append([api.DecisionOut(**d.as_dict()) for d in found])
     return api.BatchOut(results=results)
 
 
@@ -159,8 +142,7 @@ def lookup(
     manifest: deps.ManifestDep,
 ) -> api.LookupOut:
     """Show every consent purpose's decision for the subject and their receipt history."""
-    with rule_errors():
-        who = service.subject_of(services, subject)
+    who = service.subject_of(services, subject)
     names = [p.name for p in cpurposes.catalog(manifest).consent_purposes()]
     found = decide.can_process_many(session, who, names, manifest=manifest)
     return api.LookupOut(
@@ -178,7 +160,6 @@ def preference_link(
     body: api.PreferenceLinkIn, _reviewer: Reviewer, services: deps.ServicesDep
 ) -> dict[str, str]:
     """Return a signed link to the subject's preference center, for the host application to show its user."""
-    with rule_errors():
-        subject = service.subject_of(services, body.subject)
+    subject = service.subject_of(services, body.subject)
     path = preferences.preferences_url(service.identity_key(services.settings), subject.primary)
     return {"url": services.settings.public_url.rstrip("/") + path}

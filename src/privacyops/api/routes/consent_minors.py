@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from privacyops.api import deps
 from privacyops.api.routes import requests as request_routes
 from privacyops.consent import minors, service
-from privacyops.consent.errors import ConsentRuleError
 from privacyops.consent.schemas import SUBJECT_HELP
-from privacyops.requests import errors as rerrors
 
 router = APIRouter(prefix="/api/v1/consent", tags=["consent"])
 Reviewer = Annotated[deps.Principal, deps.require_role("reviewer")]
@@ -58,10 +56,6 @@ class MinorIn(BaseModel):
     regions: list[str] = Field(default_factory=list, max_length=10)
 
 
-def _unprocessable(field: str, message: str) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail={"field": field, "rule": message})
-
-
 @router.post(
     "/sign-up-attestations", status_code=status.HTTP_201_CREATED, summary="Record a sign-up's age attestation"
 )
@@ -73,20 +67,17 @@ def sign_up(
     manifest: deps.ManifestDep,
 ) -> dict[str, str]:
     """Record the 18+ attestation with the notice version; 422 when it is missing (sign-up refused)."""
-    try:
-        subject = service.subject_of(services, body.subject)
-        receipt = minors.attest(
-            session,
-            manifest,
-            subject,
-            attested=body.age_attestation,
-            notice_version=body.notice_version,
-            channel=body.channel,
-            actor=f"token:{principal.name}",
-            now=service.now(),
-        )
-    except ConsentRuleError as exc:
-        raise _unprocessable(exc.field, exc.message) from None
+    subject = service.subject_of(services, body.subject)
+    receipt = minors.attest(
+        session,
+        manifest,
+        subject,
+        attested=body.age_attestation,
+        notice_version=body.notice_version,
+        channel=body.channel,
+        actor=f"token:{principal.name}",
+        now=service.now(),
+    )
     session.commit()
     return {"receipt_id": receipt}
 
@@ -101,23 +92,18 @@ def flag_minor(
 ) -> dict[str, object]:
     """Record the flag, opt the subject out of sale and sharing, and file the deletion of the account."""
     ctx = request_routes.get_context(services)
-    try:
-        subject = service.subject_of(
-            services, [f"{k}:{v}" for k, v in body.identities.items()], field="identities"
-        )
-        receipts, request_id = minors.flag_minor(
-            session,
-            ctx,
-            manifest,
-            subject,
-            body.identities,
-            body.regions,
-            actor=f"token:{principal.name}",
-            now=service.now(),
-        )
-    except ConsentRuleError as exc:
-        raise _unprocessable(exc.field, exc.message) from None
-    except rerrors.RequestRuleError as exc:
-        raise _unprocessable(exc.field, exc.message) from None
+    subject = service.subject_of(
+        services, [f"{k}:{v}" for k, v in body.identities.items()], field="identities"
+    )
+    receipts, request_id = minors.flag_minor(
+        session,
+        ctx,
+        manifest,
+        subject,
+        body.identities,
+        body.regions,
+        actor=f"token:{principal.name}",
+        now=service.now(),
+    )
     request_routes.commit_and_dispatch(session, services)
     return {"receipts": receipts, "erasure_request": request_id}

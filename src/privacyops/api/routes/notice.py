@@ -139,22 +139,17 @@ def record_disclosure(
 ) -> DisclosureOut:
     """Record a disclosure to a third party; a sale or share flips the notice's 'not sold or shared'."""
     now = ctx.now()
-    try:
-        row = disclosures.record(
-            session,
-            kind=body.kind,
-            recipient=body.recipient,
-            letters=body.letters,
-            occurred_at=body.occurred_at or now,
-            actor=f"token:{principal.name}",
-            now=now,
-            purpose=body.purpose,
-            request_id=body.request_id,
-        )
-    except disclosures.DisclosureError as exc:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY, detail={"field": exc.field, "rule": exc.message}
-        ) from None
+    row = disclosures.record(
+        session,
+        kind=body.kind,
+        recipient=body.recipient,
+        letters=body.letters,
+        occurred_at=body.occurred_at or now,
+        actor=f"token:{principal.name}",
+        now=now,
+        purpose=body.purpose,
+        request_id=body.request_id,
+    )
     session.commit()
     return DisclosureOut.model_validate(row, from_attributes=True)
 

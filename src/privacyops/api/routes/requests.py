@@ -8,8 +8,6 @@ needs a token: viewers read, reviewers decide and import. Bad input answers 4xx 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, Any
 
@@ -61,31 +59,6 @@ host_bearer = HTTPBearer(
     description="A signed-in account holder's token from the host application (HS256 JWT).",
 )
 HostCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(host_bearer)]
-
-
-@contextmanager
-def rule_errors() -> Iterator[None]:
-    """Turn a broken rule into 404/409/422 (429 past a rate limit) naming the field and the rule."""
-    try:
-        yield
-    except errors.RateLimited as exc:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            detail={"field": exc.field, "rule": exc.message},
-            headers={"Retry-After": str(exc.retry_after)},
-        ) from None
-    except records.RequestNotFound as exc:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail={"field": exc.field, "rule": exc.message}
-        ) from None
-    except errors.IllegalTransition as exc:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, detail={"field": exc.field, "rule": exc.message}
-        ) from None
-    except errors.RequestRuleError as exc:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, detail={"field": exc.field, "rule": exc.message}
-        ) from None
 
 
 def enforce_limits(
@@ -153,31 +126,30 @@ def file_request(
     Without an account, ``data_points`` matched against the records decide how much may be disclosed.
     """
     token = body.host_token or (credentials.credentials if credentials else None)
-    with rule_errors():
-        kind = rtypes.parse_request_type(body.type, field="type")
-        host = _host_identity(ctx, token, kind) if token else None
-        identities = intake.identities_from(body.identities) if body.identities or host is None else ()
-        if host is not None:
-            identities = tuple(verify.identities_with_host(host, identities))
-        submission = intake.build_submission(
-            request_type=body.type,
-            identities=identities,
-            regions=body.regions,
-            channel="api",
-            details=body.details,
-            via_agent=body.via_agent,
-            agent_proof=body.agent_proof,
-            host=host,
-            data_points=body.data_points,
-            declaration_signed=body.declaration_signed,
-            scope=body.scope,
-            corrects=body.corrects,
-            corrections=body.corrections,
-            lookback=body.lookback,
-        )
-        subject_key = ctx.identity_hash(submission.primary.kind, submission.primary.value)
-        enforce_limits(services, ctx, "intake", http, subject_key=subject_key)
-        result = rservice.submit(session, ctx, submission, actor="subject")
+    kind = rtypes.parse_request_type(body.type, field="type")
+    host = _host_identity(ctx, token, kind) if token else None
+    identities = intake.identities_from(body.identities) if body.identities or host is None else ()
+    if host is not None:
+        identities = tuple(verify.identities_with_host(host, identities))
+    submission = intake.build_submission(
+        request_type=body.type,
+        identities=identities,
+        regions=body.regions,
+        channel="api",
+        details=body.details,
+        via_agent=body.via_agent,
+        agent_proof=body.agent_proof,
+        host=host,
+        data_points=body.data_points,
+        declaration_signed=body.declaration_signed,
+        scope=body.scope,
+        corrects=body.corrects,
+        corrections=body.corrections,
+        lookback=body.lookback,
+    )
+    subject_key = ctx.identity_hash(submission.primary.kind, submission.primary.value)
+    enforce_limits(services, ctx, "intake", http, subject_key=subject_key)
+    result = rservice.submit(session, ctx, submission, actor="subject")
     commit_and_dispatch(session, services)
     if not result.created:
         return api.linked_response()
@@ -203,8 +175,7 @@ def _host_identity(ctx: ServiceContext, token: str, kind: rtypes.RequestType) ->
 @router.get("/{request_id}/status", dependencies=[deps.public()], summary="Follow a request by its id")
 def request_status(request_id: str, session: deps.SessionDep, ctx: ContextDep) -> api.PublicRequest:
     """Show state and due dates (never identities) to whoever holds the request's random id."""
-    with rule_errors():
-        return api.public_view(records.get_request(session, request_id), ctx)
+    return api.public_view(records.get_request(session, request_id), ctx)
 
 
 @router.post(
@@ -229,9 +200,8 @@ def verify_request(
     Wrong codes also count against the request over its life (``PRIVACYOPS_VERIFY_MAX_FAILURES``): at
     the limit it locks (409) and only the privacy team can verify the person another way.
     """
-    with rule_errors():
-        enforce_limits(services, ctx, "verify", http, request_id=request_id)
-        result = verify.verify_code(session, ctx, request_id, body.code)
+    enforce_limits(services, ctx, "verify", http, request_id=request_id)
+    result = verify.verify_code(session, ctx, request_id, body.code)
     if result.ok or result.locked:  # a run to start, or the team's alert about the lockout to send
         commit_and_dispatch(session, services)
     else:
@@ -261,9 +231,8 @@ def resend(
 
     A request is sent at most ``PRIVACYOPS_VERIFY_MAX_CODES`` codes over its life (409 after that).
     """
-    with rule_errors():
-        enforce_limits(services, ctx, "resend", http, request_id=request_id)
-        verify.resend_code(session, ctx, request_id)
+    enforce_limits(services, ctx, "resend", http, request_id=request_id)
+    verify.resend_code(session, ctx, request_id)
     commit_and_dispatch(session, services)
     return {"status": "sent"}
 
@@ -297,8 +266,7 @@ def request_log(session: deps.SessionDep, who: Viewer, since: date) -> PlainText
 @router.get("/{request_id}", summary="Show a request with its identities and history")
 def show_request(request_id: str, session: deps.SessionDep, who: Viewer) -> api.RequestDetail:
     """Show everything about a request; identity values only to reviewers and admins."""
-    with rule_errors():
-        request = records.get_request(session, request_id)
+    request = records.get_request(session, request_id)
     return api.detail(session, request, reveal=deps.ROLE_RANK[who.role] >= deps.ROLE_RANK["reviewer"])
 
 
@@ -323,10 +291,9 @@ def approve(
 
     A rectification's ``corrections`` may be amended here; they replace the subject's values.
     """
-    with rule_errors():
-        if body.corrections is not None:
-            amend.amend_corrections(session, ctx, request_id, body.corrections, actor=who.name)
-        request = decisions.approve(session, ctx, request_id, actor=who.name, note=body.note)
+    if body.corrections is not None:
+        amend.amend_corrections(session, ctx, request_id, body.corrections, actor=who.name)
+    request = decisions.approve(session, ctx, request_id, actor=who.name, note=body.note)
     return _decided(session, services, request)
 
 
@@ -340,8 +307,7 @@ def deny(
     ctx: ContextDep,
 ) -> api.RequestDetail:
     """Refuse the request; the subject is told why and how to complain."""
-    with rule_errors():
-        request = decisions.deny(session, ctx, request_id, actor=who.name, code=body.code, reason=body.reason)
+    request = decisions.deny(session, ctx, request_id, actor=who.name, code=body.code, reason=body.reason)
     return _decided(session, services, request)
 
 
@@ -355,10 +321,9 @@ def extend(
     ctx: ContextDep,
 ) -> api.RequestDetail:
     """Extend once, within the first period, with a reason the subject is sent."""
-    with rule_errors():
-        request = decisions.extend(
-            session, ctx, request_id, actor=who.name, reason=body.reason, new_due=body.new_due
-        )
+    request = decisions.extend(
+        session, ctx, request_id, actor=who.name, reason=body.reason, new_due=body.new_due
+    )
     return _decided(session, services, request)
 
 
@@ -372,8 +337,7 @@ def cancel(
     ctx: ContextDep,
 ) -> api.RequestDetail:
     """Withdraw a request with a reason."""
-    with rule_errors():
-        request = decisions.cancel(session, ctx, request_id, actor=who.name, reason=body.reason)
+    request = decisions.cancel(session, ctx, request_id, actor=who.name, reason=body.reason)
     return _decided(session, services, request)
 
 
@@ -387,8 +351,7 @@ def mark_verified(
     ctx: ContextDep,
 ) -> api.RequestDetail:
     """Record that the subject (or the agent's permission) was verified outside the code by email."""
-    with rule_errors():
-        request = verify.mark_verified(session, ctx, request_id, actor=who.name, reason=body.reason)
+    request = verify.mark_verified(session, ctx, request_id, actor=who.name, reason=body.reason)
     return _decided(session, services, request)
 
 
@@ -402,10 +365,9 @@ def complete(
     ctx: ContextDep,
 ) -> api.RequestDetail:
     """Close a request in progress; an erasure tells the subject a record and a hashed entry are kept."""
-    with rule_errors():
-        request = decisions.complete(
-            session, ctx, request_id, actor=who.name, partial=body.partial, note=body.note
-        )
+    request = decisions.complete(
+        session, ctx, request_id, actor=who.name, partial=body.partial, note=body.note
+    )
     return _decided(session, services, request)
 
 
@@ -419,10 +381,9 @@ def forward(
     ctx: ContextDep,
 ) -> api.RequestDetail:
     """Pass a request about a customer's data to that customer (we process it for them)."""
-    with rule_errors():
-        request = decisions.forward_to_controller(
-            session, ctx, request_id, actor=who.name, controller=body.controller
-        )
+    request = decisions.forward_to_controller(
+        session, ctx, request_id, actor=who.name, controller=body.controller
+    )
     return _decided(session, services, request)
 
 
@@ -453,12 +414,11 @@ async def import_eml(
 ) -> api.ImportResult:
     """Create a request from a raw email; the Date header starts the clock, the Message-ID de-duplicates."""
     raw = await request.body()
-    with rule_errors():
-        mail = email_import.parse_eml(raw)
-        submission = email_import.submission_from_email(
-            mail, request_type=type, regions=tuple(region or [ctx.default_region]), now=ctx.now()
-        )
-        result: api.ImportResult = _imported(session, services, ctx, submission, who)
+    mail = email_import.parse_eml(raw)
+    submission = email_import.submission_from_email(
+        mail, request_type=type, regions=tuple(region or [ctx.default_region]), now=ctx.now()
+    )
+    result: api.ImportResult = _imported(session, services, ctx, submission, who)
     return result
 
 
@@ -471,12 +431,11 @@ def inbound_email(
     ctx: ContextDep,
 ) -> api.ImportResult:
     """Create a request from an email a mail provider forwards as JSON (or as the raw message)."""
-    with rule_errors():
-        mail = body.to_inbound()
-        submission = email_import.submission_from_email(
-            mail, request_type=body.type, regions=tuple(body.regions), now=ctx.now()
-        )
-        result: api.ImportResult = _imported(session, services, ctx, submission, who)
+    mail = body.to_inbound()
+    submission = email_import.submission_from_email(
+        mail, request_type=body.type, regions=tuple(body.regions), now=ctx.now()
+    )
+    result: api.ImportResult = _imported(session, services, ctx, submission, who)
     return result
 
 
@@ -489,16 +448,15 @@ def import_ticket(
     ctx: ContextDep,
 ) -> api.ImportResult:
     """Create a request received through a ticket, chat or phone; the clock starts at ``received_at``."""
-    with rule_errors():
-        submission = intake.build_submission(
-            request_type=body.type,
-            identities=body.identities,
-            regions=body.regions,
-            channel=body.channel,
-            received_at=body.received_at,
-            details=body.details,
-            external_ref=body.external_ref,
-            verified=body.verified,
-        )
-        result: api.ImportResult = _imported(session, services, ctx, submission, who)
+    submission = intake.build_submission(
+        request_type=body.type,
+        identities=body.identities,
+        regions=body.regions,
+        channel=body.channel,
+        received_at=body.received_at,
+        details=body.details,
+        external_ref=body.external_ref,
+        verified=body.verified,
+    )
+    result: api.ImportResult = _imported(session, services, ctx, submission, who)
     return result

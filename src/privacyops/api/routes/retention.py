@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -67,23 +67,18 @@ def add_hold(
     expires = body.expires_at
     if expires is not None and expires.tzinfo is None:
         expires = expires.replace(tzinfo=UTC)
-    try:
-        hold = holds.add(
-            session,
-            manifest,
-            scope=body.scope,
-            target=body.target,
-            reason_code=body.reason_code,
-            actor=who.name,
-            hash_fn=ctx.identity_hash,
-            identity_kind=body.identity_kind,
-            note=body.note,
-            expires_at=expires,
-        )
-    except holds.HoldError as exc:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, detail={"field": exc.field, "rule": str(exc)}
-        ) from None
+    hold = holds.add(
+        session,
+        manifest,
+        scope=body.scope,
+        target=body.target,
+        reason_code=body.reason_code,
+        actor=who.name,
+        hash_fn=ctx.identity_hash,
+        identity_kind=body.identity_kind,
+        note=body.note,
+        expires_at=expires,
+    )
     session.commit()
     return holds.describe(hold)
 
@@ -95,11 +90,7 @@ def add_hold(
 )
 def release_hold(hold_id: deps.RowId, who: Admin, session: deps.SessionDep) -> dict[str, Any]:
     """End a hold; the data it kept falls under the rules again at the next sweep."""
-    try:
-        hold = holds.release(session, hold_id, actor=who.name, now=datetime.now(UTC))
-    except holds.HoldError as exc:
-        code = status.HTTP_409_CONFLICT if "already" in str(exc) else status.HTTP_404_NOT_FOUND
-        raise HTTPException(code, detail={"field": "hold_id", "rule": str(exc)}) from None
+    hold = holds.release(session, hold_id, actor=who.name, now=datetime.now(UTC))
     session.commit()
     return holds.describe(hold)
 

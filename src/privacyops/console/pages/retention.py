@@ -80,7 +80,7 @@ def console_add_hold(
         )
     except holds.HoldError as exc:
         session.rollback()
-        return _refused(request, staff, session, services, f"{exc.field}: {exc}")
+        return _refused(request, staff, session, services, str(exc))
     session.commit()
     return _done(request, "hold-added")
 
@@ -98,7 +98,7 @@ def console_release_hold(
         holds.release(session, hold_id, actor=staff.actor, now=datetime.now(UTC))
     except holds.HoldError as exc:
         session.rollback()
-        return _refused(request, staff, session, services, f"{exc.field}: {exc}")
+        return _refused(request, staff, session, services, str(exc))
     session.commit()
     return _done(request, "hold-released")
 
@@ -109,7 +109,7 @@ def _day(text: str) -> datetime | None:
     try:
         return datetime.fromisoformat(text.strip()).replace(tzinfo=UTC)
     except ValueError:
-        raise holds.HoldError("expires_on", "expires_on: write a date such as 2027-01-31") from None
+        raise holds.HoldError("expires_on", "write a date such as 2027-01-31") from None
 
 
 def _refused(
