@@ -85,15 +85,8 @@ def confirm(session: Session, ctx: ServiceContext, subscription_id: int, token: 
     """Confirm a subscription from its mailed link; the caller commits."""
     row = _by_link(session, ctx, "confirm", subscription_id, token)
     if row.state == model.PENDING:
-        row.state, row.confirmed_at = model.CONFIRMED, ctx.now()
-        chain.append(
-            session,
-            actor="public",
-            action="subscription.confirmed",
-            entity="change_subscription",
-            entity_id=str(row.id),
-            data={"topic": row.topic},
-        )
+        _move(session, row, model.CONFIRMED, "subscription.confirmed")
+        row.confirmed_at = ctx.now()
     return row
 
 
@@ -103,16 +96,22 @@ def unsubscribe(
     """End a subscription from the link in any message it received; the caller commits."""
     row = _by_link(session, ctx, "unsubscribe", subscription_id, token)
     if row.state != model.UNSUBSCRIBED:
-        row.state, row.unsubscribed_at = model.UNSUBSCRIBED, ctx.now()
-        chain.append(
-            session,
-            actor="public",
-            action="subscription.ended",
-            entity="change_subscription",
-            entity_id=str(row.id),
-            data={"topic": row.topic},
-        )
+        _move(session, row, model.UNSUBSCRIBED, "subscription.ended")
+        row.unsubscribed_at = ctx.now()
     return row
+
+
+def _move(session: Session, row: ChangeSubscription, state: str, action: str) -> None:
+    """Put the subscription in ``state``, audited by the person who followed the link."""
+    row.state = state
+    chain.append(
+        session,
+        actor="public",
+        action=action,
+        entity="change_subscription",
+        entity_id=str(row.id),
+        data={"topic": row.topic},
+    )
 
 
 def confirmed(session: Session, topic: str) -> list[ChangeSubscription]:

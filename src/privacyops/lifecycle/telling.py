@@ -12,6 +12,7 @@ consents to those purposes stale this way (NV-2).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -102,40 +103,10 @@ def _mail_topic(
     lines: list[str],
     page: str,
 ) -> int:
-    count = 0
+    told = _Telling(session, ctx, version, kind, lines, page)
     for sub in subscriptions.confirmed(session, topic):
-        message = mail.queue(
-            session,
-            ctx,
-            kind,
-            sub.email,
-            version=version.version,
-            effective=version.effective_date.isoformat(),
-            lines=lines,
-            notice_url=f"{ctx.public_url}{page}",
-            diff_url=f"{ctx.public_url}/privacy/versions/{version.id}/diff",
-            unsubscribe_url=subscriptions.link(ctx, "unsubscribe", sub.id),
-        )
-        session.add(
-            NoticeNotification(
-                version_id=version.id,
-                channel="email",
-                subscription_id=sub.id,
-                outbox_message_id=message.id,
-                told_at=ctx.now(),
-            )
-        )
-        count += 1
-    if count:
-        chain.append(
-            session,
-            actor="system",
-            action="notice.notified",
-            entity="notice_version",
-            entity_id=str(version.id),
-            data={"topic": topic, "messages": count},
-        )
-    return count
+        told.mail(sub.email, subscriptions.link(ctx, "unsubscribe", sub.id), subscription_id=sub.id)
+    return told.audit(topic)
 
 
 def _mail_consenting(
@@ -150,48 +121,57 @@ def _mail_consenting(
     consenting = sa.select(ConsentState.subject_key).where(
         ConsentState.purpose.in_(purposes), ConsentState.granted.is_(True)
     )
-    contacts = (
-        session.execute(
-            sa.select(ConsentContact)
-            .where(ConsentContact.kind == "email", ConsentContact.subject_key.in_(consenting))
-            .order_by(ConsentContact.subject_key)
-        )
-        .scalars()
-        .all()
-    )
+    contacts = session.execute(
+        sa.select(ConsentContact)
+        .where(ConsentContact.kind == "email", ConsentContact.subject_key.in_(consenting))
+        .order_by(ConsentContact.subject_key)
+    ).scalars()
     lines = [c.text for c in changes if c.material]
+    told = _Telling(session, ctx, version, "notice_change", lines, "/privacy")
     for contact in contacts:
+        told.mail(contact.value, None, subject_hash=contact.subject_key)
+    return told.audit("consenting_subjects")
+
+
+class _Telling:
+    """One version's change mail to one audience: each message queued and recorded, one audit event."""
+
+    def __init__(self, session: Session, ctx: ServiceContext, version: NoticeVersion, kind: str,
+                 lines: list[str], page: str) -> None:
+        self.session, self.ctx, self.version, self.kind = session, ctx, version, kind
+        self.lines, self.page, self.count = lines, page, 0
+
+    def mail(self, address: str, unsubscribe_url: str | None, **recipient: Any) -> None:
+        """Queue the message to ``address`` and record who was told (a subscription or a subject)."""
+        ctx, version = self.ctx, self.version
         message = mail.queue(
-            session,
+            self.session,
             ctx,
-            "notice_change",
-            contact.value,
+            self.kind,
+            address,
             version=version.version,
             effective=version.effective_date.isoformat(),
-            lines=lines,
-            notice_url=f"{ctx.public_url}/privacy",
+            lines=self.lines,
+            notice_url=f"{ctx.public_url}{self.page}",
             diff_url=f"{ctx.public_url}/privacy/versions/{version.id}/diff",
-            unsubscribe_url=None,
+            unsubscribe_url=unsubscribe_url,
         )
-        session.add(
-            NoticeNotification(
-                version_id=version.id,
-                channel="email",
-                subject_hash=contact.subject_key,
-                outbox_message_id=message.id,
-                told_at=ctx.now(),
+        self.session.add(NoticeNotification(version_id=version.id, channel="email",
+                                            outbox_message_id=message.id, told_at=ctx.now(), **recipient))
+        self.count += 1
+
+    def audit(self, audience: str) -> int:
+        """Audit how many were told, if any; return the count."""
+        if self.count:
+            chain.append(
+                self.session,
+                actor="system",
+                action="notice.notified",
+                entity="notice_version",
+                entity_id=str(self.version.id),
+                data={"topic": audience, "messages": self.count},
             )
-        )
-    if contacts:
-        chain.append(
-            session,
-            actor="system",
-            action="notice.notified",
-            entity="notice_version",
-            entity_id=str(version.id),
-            data={"topic": "consenting_subjects", "messages": len(contacts)},
-        )
-    return len(contacts)
+        return self.count
 
 
 def _run_hooks(session: Session, version: NoticeVersion, purposes: tuple[str, ...]) -> None:
