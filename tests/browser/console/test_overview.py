@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from privacyops.discovery import scans
+from privacyops.examples import LANGFUSE_MANIFEST
+from privacyops.manifest.load import load_manifest
 from tests.browser.console.conftest import Console, sign_in
 
 pytestmark = pytest.mark.browser
@@ -77,3 +81,38 @@ def test_the_audit_log_is_for_reviewers_and_admins_verify_the_chain(
         session.execute(sa.text("UPDATE audit_events SET actor = 'someone else' WHERE id = 2"))
     page.click("#verify-chain")
     assert "broken at event 2" in page.inner_text("#verify-result")
+
+
+def test_an_admin_scans_a_system_and_the_data_map_shows_its_drift(
+    page: Any, console: Console, screenshot: Callable[[Any, str], Path]
+) -> None:
+    demo = sa.create_engine(os.environ["APP_DATABASE_URL"])
+    with demo.begin() as conn:  # personal data the manifest does not declare
+        conn.execute(sa.text("CREATE TABLE support_notes (id INTEGER PRIMARY KEY, reply_to TEXT)"))
+        conn.execute(sa.text("INSERT INTO support_notes (reply_to) VALUES (:a)"),
+                     [{"a": f"zqcontact{i}@example.org"} for i in range(30)])
+    demo.dispose()
+    sign_in(page, console, "viewer", next_path="/admin/data-map")
+    assert page.locator("#scan-now").count() == 0  # starting a scan is an admin's
+    page.click("text=Sign out")
+    sign_in(page, console, "admin", next_path="/admin/data-map")
+    assert page.locator("#no-scan").count() == 1
+    page.select_option("#scan-system", "app_db")
+    page.click("#scan-now")
+    page.wait_for_selector("[role=status]")
+    assert "queued" in page.inner_text("#drift-app_db .scan-state")
+    with console.sessions()() as session:
+        scan_id = session.execute(sa.text("SELECT max(id) FROM discovery_scans")).scalar_one()
+    # What the worker's discovery_scan task does with the id the page queued (no worker runs here).
+    assert scans.run(console.sessions(), load_manifest(LANGFUSE_MANIFEST), scan_id).status == "done"
+    page.reload()
+    assert "done" in page.inner_text("#drift-app_db .scan-state")
+    assert "users.email" in page.inner_text("#drift-app_db .drift-declared")
+    undeclared = page.inner_text("#drift-app_db .drift-undeclared")
+    assert "support_notes.reply_to" in undeclared and "EMAIL_ADDRESS 30/30" in undeclared
+    assert "zqcontact" not in page.content()  # counts only: no value reaches the page or the store
+    with console.sessions()() as session:
+        stored = session.execute(sa.text("SELECT columns FROM discovery_scans WHERE id = :i"),
+                                 {"i": scan_id}).scalar_one()
+    assert "zqcontact" not in str(stored)
+    screenshot(page, "console-data-map-drift")

@@ -134,6 +134,7 @@ POLICY: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/recipient-tasks/close"): REVIEWER,
     ("GET", "/admin/dashboard"): VIEWER,
     ("GET", "/admin/data-map"): VIEWER,
+    ("POST", "/admin/data-map/scan"): ADMIN,
     ("GET", "/admin/audit"): REVIEWER,
     ("POST", "/admin/audit/verify"): ADMIN,
     # The notice over time: public pages and the version list; recording needs a token.
