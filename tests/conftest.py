@@ -43,6 +43,20 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return None
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _environment_per_module() -> Iterator[None]:
+    """Give each test module the environment it started with back when it ends.
+
+    Loading a home folder's settings exports its system URLs (APP_DATABASE_URL) for the manifest's
+    connectors, as a CLI process should; in a test process shared by many modules that would leak into
+    the modules after it.
+    """
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 @pytest.fixture(scope="session")
 def db_kind(request: pytest.FixtureRequest) -> str:
     return str(request.config.getoption("--db"))
