@@ -156,6 +156,25 @@ class Settings(BaseSettings):
         ge=1,
         description="Admin console: the window attempts count in; a paused sign-in waits at least this.",
     )
+    console_oidc_issuer: str = Field(
+        default="",
+        description="Admin console single sign-on: the OpenID Connect issuer URL (unset: passwords only).",
+    )
+    console_oidc_client_id: str = Field(default="", description="Single sign-on: this console's client id.")
+    console_oidc_client_secret: str = Field(
+        default="", description="Single sign-on: the client secret the provider issued."
+    )
+    console_oidc_name: str = Field(
+        default="single sign-on", description="Single sign-on: the provider's name on the sign-in page."
+    )
+    console_oidc_roles: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Single sign-on: comma list of MATCH=ROLE, MATCH an email (ann@example.com), a domain "
+        "(@example.com) or a group (group:privacy); the highest role matched wins, no match: no access.",
+    )
+    console_oidc_groups_claim: str = Field(
+        default="groups", description="Single sign-on: the ID token claim that lists the person's groups."
+    )
     scheduled_off: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(),
         description="Comma list of scheduled tasks the worker does not run on its own (e.g. "
@@ -181,6 +200,22 @@ class Settings(BaseSettings):
                     + ", ".join(REQUEST_TYPE_NAMES)
                 )
             return names
+        return value
+
+    @field_validator("console_oidc_roles", mode="before")
+    @classmethod
+    def _role_rules(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            for rule in value:
+                match, _, role = str(rule).rpartition("=")
+                if not match.strip() or role.strip() not in ("viewer", "reviewer", "admin"):
+                    raise ValueError(
+                        f"rule {rule!r}: write MATCH=ROLE, MATCH an email, @domain or group:NAME and "
+                        "ROLE one of viewer, reviewer, admin"
+                    )
+            return tuple(str(rule).strip() for rule in value)
         return value
 
     @field_validator("scheduled_off", mode="before")

@@ -36,9 +36,9 @@ def live_server(app: FastAPI) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """Run ``app`` under a real uvicorn on a free port of 127.0.0.1 for the ``with`` block."""
-    port = free_port()
+def serving(app: FastAPI, port: int | None = None) -> Iterator[str]:
+    """Run ``app`` under a real uvicorn on ``port`` (default: a free one) of 127.0.0.1 for the block."""
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -116,6 +116,8 @@ POLICY: dict[tuple[str, str], str] = {
     # is sent to the sign-in form (pages) or refused (actions).
     ("GET", "/admin/sign-in"): PUBLIC,
     ("POST", "/admin/sign-in"): PUBLIC,
+    ("GET", "/admin/sso/start"): PUBLIC,
+    ("GET", "/admin/sso/callback"): PUBLIC,
     ("POST", "/admin/sign-out"): VIEWER,
     ("GET", "/admin/"): VIEWER,
     ("GET", "/admin/requests"): VIEWER,

@@ -70,7 +70,7 @@ def test_a_name_pauses_after_its_attempts_whether_it_exists_or_not(
 ) -> None:
     caplog.set_level(logging.INFO)
     answers: dict[str, list[httpx.Response]] = {"alice": [], "nobody": []}
-    with httpx.Client(base_url=served.base) as client:
+    with httpx.Client(base_url=served.base, timeout=30) as client:
         for name in answers:
             answers[name] = [_try(client, name, "wrong password 1") for _ in range(3)]
         for name in answers:
@@ -103,7 +103,7 @@ def test_a_name_pauses_after_its_attempts_whether_it_exists_or_not(
 
 
 def test_signing_in_takes_the_attempts_back(served: Served) -> None:
-    with httpx.Client(base_url=served.base) as client:
+    with httpx.Client(base_url=served.base, timeout=30) as client:
         assert [_try(client, "bob", "wrong password 1").status_code for _ in range(2)] == [401, 401]
         assert _try(client, "bob", PASSWORD).status_code == 303
         client.cookies.clear()

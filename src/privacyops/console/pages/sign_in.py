@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from privacyops.api import deps
 from privacyops.audit import chain
-from privacyops.console import framework, lockout, sessions, users
+from privacyops.console import framework, lockout, sessions, sso, users
 from privacyops.requests import context
 
 log = logging.getLogger(__name__)
@@ -24,14 +24,14 @@ def _secure(request: Request) -> bool:
     return framework.production(request.app.state.services.settings)
 
 
-def _safe_next(target: str) -> str:
+def safe_next(target: str) -> str:
     """Return where to go after signing in: a console path only, never another site."""
     if target.startswith(framework.PREFIX + "/") and not target.startswith("//") and "\\" not in target:
         return target
     return f"{framework.PREFIX}/"
 
 
-def _form(request: Request, *, next_path: str, error: str = "", code: int = 200) -> HTMLResponse:
+def form_page(request: Request, *, next_path: str, error: str = "", code: int = 200) -> HTMLResponse:
     nonce = secrets.token_urlsafe(24)
     answer = framework.render(
         request,
@@ -42,6 +42,7 @@ def _form(request: Request, *, next_path: str, error: str = "", code: int = 200)
             "next": next_path,
             "nonce": nonce,
             "error": error,
+            "sso": sso.Provider.from_settings(request.app.state.services.settings),
         },
         status_code=code,
     )
@@ -60,7 +61,7 @@ def _form(request: Request, *, next_path: str, error: str = "", code: int = 200)
 @router.get("/sign-in", response_class=HTMLResponse, dependencies=[deps.public()])
 def sign_in_form(request: Request, next: str = "") -> HTMLResponse:  # noqa: A002 - the query's name
     """Show the sign-in form."""
-    return _form(request, next_path=_safe_next(next))
+    return form_page(request, next_path=safe_next(next))
 
 
 @router.post("/sign-in", dependencies=[deps.public()])
@@ -74,10 +75,10 @@ def sign_in(
     next: Annotated[str, Form()] = "",  # noqa: A002 - the form field's name
 ) -> Response:
     """Check the password, open a session and go where the person was heading."""
-    target = _safe_next(next)
+    target = safe_next(next)
     expected = request.cookies.get(framework.SIGN_IN_COOKIE, "")
     if not nonce or not expected or not secrets.compare_digest(nonce, expected):
-        return _form(
+        return form_page(
             request,
             next_path=target,
             code=status.HTTP_400_BAD_REQUEST,
@@ -112,6 +113,12 @@ def sign_in(
     )
     session.commit()
     answer = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
+    set_session_cookie(answer, request, token)
+    return answer
+
+
+def set_session_cookie(answer: Response, request: Request, token: str) -> None:
+    """Give the browser its session cookie; the sign-in form's one-time cookie is done with."""
     answer.set_cookie(
         framework.SESSION_COOKIE,
         token,
@@ -121,11 +128,10 @@ def sign_in(
         path=framework.PREFIX,
     )
     answer.delete_cookie(framework.SIGN_IN_COOKIE, path=framework.PREFIX)
-    return answer
 
 
 def _paused(request: Request, target: str, seconds: int) -> HTMLResponse:
-    answer = _form(
+    answer = form_page(
         request,
         next_path=target,
         code=status.HTTP_429_TOO_MANY_REQUESTS,
@@ -155,7 +161,7 @@ def _refused(
         session.commit()
         log.warning("console sign-in paused after too many attempts")
         return _paused(request, target, attempt.pause_after)
-    return _form(
+    return form_page(
         request,
         next_path=target,
         code=status.HTTP_401_UNAUTHORIZED,

@@ -27,6 +27,8 @@ class ConsoleUser(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Single sign-on users: the keyed hash of the provider's issuer and subject; they have no password.
+    sso_subject: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True, index=True)
 
 
 class ConsoleSession(Base):
