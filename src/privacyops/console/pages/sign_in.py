@@ -137,7 +137,7 @@ def _paused(request: Request, target: str, seconds: int) -> HTMLResponse:
         code=status.HTTP_429_TOO_MANY_REQUESTS,
         error=(
             "Sign-in is paused after too many attempts. Try again in "
-            f"{lockout.wait_text(seconds)}; an admin can also check the audit log."
+            f"{lockout.wait_text(seconds)}. If these attempts were not yours, tell an admin."
         ),
     )
     answer.headers["Retry-After"] = str(seconds)
