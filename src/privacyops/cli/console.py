@@ -65,7 +65,8 @@ def register(app: typer.Typer) -> None:
             typer.echo("no console users; add one with `privacyops console user add NAME --role admin`")
         for row in rows:
             state = "active" if row.active else "disabled"
-            typer.echo(f"{row.username:<24} {row.role:<9} {state:<9} last sign-in {row.last_sign_in}")
+            via = "  (single sign-on)" if row.single_sign_on else ""
+            typer.echo(f"{row.username:<24} {row.role:<9} {state:<9} last sign-in {row.last_sign_in}{via}")
 
     @user.command("disable")
     def disable(

@@ -22,6 +22,7 @@ class Account:
     role: str
     active: bool
     last_sign_in: str
+    single_sign_on: bool = False  # signs in through the identity provider, has no password
 
 
 def add(settings: Settings, username: str, password: str, role: str) -> None:
@@ -57,6 +58,7 @@ def listing(settings: Settings) -> list[Account]:
                     u.role,
                     u.disabled_at is None,
                     u.last_sign_in_at.isoformat(timespec="seconds") if u.last_sign_in_at else "never",
+                    u.sso_subject is not None,
                 )
                 for u in users.list_users(session)
             ]

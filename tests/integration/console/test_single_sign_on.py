@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from privacyops.api.app import create_app
-from privacyops.console import users
+from privacyops.console import accounts, users
 from privacyops.settings import Settings
 from privacyops.store import db
 from privacyops.store.models import AuditEvent, ConsoleUser
@@ -143,6 +143,8 @@ def test_first_sign_in_creates_a_user_and_later_ones_follow_the_rules(
         )
         assert tried.status_code == 401
     assert "ben@corp.example" not in caplog.text and "ben-1" not in caplog.text
+    listed = {account.username: account for account in accounts.listing(served.settings)}
+    assert listed["ben"].single_sign_on and not listed["pat"].single_sign_on
 
 
 @pytest.mark.parametrize(
