@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, File, Form, Request, UploadFile, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,7 @@ from privacyops.requests import service as rservice
 from privacyops.requests import types as rtypes
 from privacyops.requests.context import ServiceContext
 from privacyops.store.models.requests import SubjectRequest
-from privacyops.web import form_rights, pages
+from privacyops.web import agent_form, form_rights, pages, verified_browser
 from privacyops.web.preferences import preferences_url
 
 # Pages for people in a browser, not API operations: they stay out of the OpenAPI document.
@@ -123,11 +123,21 @@ def submit_form(
     details: Annotated[str, Form()] = "",
     correct_field: Annotated[str, Form()] = "",
     correct_value: Annotated[str, Form()] = "",
+    for_someone_else: Annotated[str, Form()] = "",
+    agent_name: Annotated[str, Form()] = "",
+    agent_email: Annotated[str, Form()] = "",
+    agent_attests: Annotated[str, Form()] = "",
+    agent_document: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """Record the request and send the subject to its page, where the code is entered."""
     values = {"type": request_type, "email": email, "region": region, "details": details,
-              "correct_field": correct_field, "correct_value": correct_value}
+              "correct_field": correct_field, "correct_value": correct_value,
+              "for_someone_else": for_someone_else, "agent_name": agent_name, "agent_email": agent_email}
+    limit = services.settings.evidence_max_bytes
     try:
+        agent = agent_form.parse(
+            for_someone_else, agent_name, agent_email, agent_attests, agent_document, limit
+        )
         form_rights.check_offered(ctx, services.manifest.manifest, request_type, region)
         submission = intake.build_submission(
             request_type=request_type,
@@ -136,10 +146,14 @@ def submit_form(
             channel="web_form",
             details=details,
             corrections=_corrections(request_type, correct_field, correct_value),
+            via_agent=agent is not None,
+            agent_proof=agent is not None and agent.proof,
         )
         subject_key = ctx.identity_hash(submission.primary.kind, submission.primary.value)
         request_routes.enforce_limits(services, ctx, "intake", request, subject_key=subject_key)
-        result = rservice.submit(session, ctx, submission, actor="subject")
+        result = rservice.submit(session, ctx, submission, actor="agent" if agent else "subject")
+        if agent is not None and result.created:
+            agent_form.record(session, result.request.id, agent, limit)
     except errors.RateLimited as exc:
         session.rollback()
         return _form(request, ctx, error=exc, values=values, code=status.HTTP_429_TOO_MANY_REQUESTS,
@@ -175,6 +189,8 @@ def _page(
         "answer_scope": scope.value if (scope := records.answer_scope(row)) else None,
         # A verified subject may open their preference center from here (the request vouches for them).
         "preferences_url": preferences_url(ctx.key, row.subject_key) if row.verified_at else None,
+        # Only in the browser that verified the request, by a link that expires within the hour.
+        "package": verified_browser.package_link(request, ctx, request.app.state.services.settings, row),
     }
     return pages.templates.TemplateResponse(
         request, "request_status.html", context, status_code=code, headers=headers
@@ -230,7 +246,9 @@ def verify_form(
             code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
     target = request.url_for("request_page", request_id=request_id)
-    return RedirectResponse(str(target), status_code=status.HTTP_303_SEE_OTHER)
+    answer = RedirectResponse(str(target), status_code=status.HTTP_303_SEE_OTHER)
+    verified_browser.remember(answer, request, ctx, services.settings, request_id)
+    return answer
 
 
 def _refused(
