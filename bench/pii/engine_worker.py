@@ -132,7 +132,10 @@ def _raw_scan(engine: object, batches: list[list[str]], size: int, reps: int) ->
     from privacyops.pii.engine import SEPARATOR
 
     database = engine.scanner._database  # type: ignore[attr-defined]
-    scratch = engine.scanner._scratch()  # type: ignore[attr-defined]  # a cached database comes without one
+    # A database loaded from the cache comes without a scratch space of its own; older code has no
+    # ``_scratch`` and scans with the database's.
+    make_scratch = getattr(engine.scanner, "_scratch", None)
+    options = {"scratch": make_scratch()} if make_scratch is not None else {}
     joined = [SEPARATOR.join(batch).encode("ascii", "privacyops-pii-ascii") for batch in batches]
 
     def count(*_args: object) -> None:
@@ -143,7 +146,7 @@ def _raw_scan(engine: object, batches: list[list[str]], size: int, reps: int) ->
         for _ in range(reps):
             begin = time.perf_counter()
             for data in joined:
-                database.scan(data, match_event_handler=handler, scratch=scratch)
+                database.scan(data, match_event_handler=handler, **options)
             times.append(time.perf_counter() - begin)
         return min(times)
 

@@ -19,6 +19,17 @@ CASES = [
     ("Hola, me llamo José García y", ["José García"]),
     ("Maria González called", ["Maria González"]),
     ("Sehr geehrte Frau Haase, Ihr Termin", ["Haase"]),
+    # A first letter outside ASCII after a cue word.
+    ("my name is Élodie Durand", ["Élodie Durand"]),
+    ("Me llamo Ángel.", ["Ángel"]),
+    ("Hola Ángel, ¿qué tal?", ["Ángel"]),  # "Angel" is a known first name, accents aside
+    ("Saludos, Bárbara Arnaiz", ["Bárbara Arnaiz"]),
+    ("Dear Ólafur Arnalds,", ["Ólafur Arnalds"]),
+    ("Mit freundlichen Grüßen Utz Sölzer", ["Utz Sölzer"]),
+    # Particles belong to the surname.
+    ("Met vriendelijke groet, Tristan van Luinenburg", ["Tristan van Luinenburg"]),
+    ("Hola, me llamo Maria de la Cruz y", ["Maria de la Cruz"]),
+    ('level=info msg="reset" user="Tanvi Sastry" ip=10.2.91.7', ["Tanvi Sastry"]),
     # Capitalised words that are not names.
     ("Hi Team, the Deploy Pipeline failed", []),
     ("Grant Access to the Admin Panel", []),
@@ -27,6 +38,16 @@ CASES = [
     ("Signed by Sally Barber at 61 Lydia Alley.", ["Sally Barber"]),  # the street is not a person
     ("Merci de livrer au 451, boulevard Antoine Bertin.", []),
     ("error in JavaScript Runtime", []),
+    # Capitalised words after cue words: prepositions need a known name.
+    ("I work with Acme Systems every day", []),
+    ("Sorted by Default Settings", []),
+    ("Thanks for the Quick Start guide", []),
+    ("Hi Everyone, the Release Notes are out", []),
+    ("Dear Valued Customer,", []),
+    ("see you at the “Design Review” tomorrow", []),
+    ("Contact: Sales Department", []),
+    ("We spoke with Customer Success about Billing", []),
+    ("sent with Éclair Systems", []),
 ]
 
 

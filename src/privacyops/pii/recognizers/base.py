@@ -17,6 +17,10 @@ from typing import ClassVar, NamedTuple
 WS = r"[ \t\r\n\f\v]"
 """Whitespace class spelled out, because ``\\s`` differs slightly between regex engines."""
 
+NON_ASCII = r"[^\x00-\x19\x1b-\x7f]"
+"""A character outside ASCII (an accented letter): the scan sees its placeholder byte ``\\x1a``, ``re``
+the character itself, so both read a pattern holding this class alike."""
+
 WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 

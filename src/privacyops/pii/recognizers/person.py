@@ -1,11 +1,14 @@
 """People's names without a model: a first-name gazetteer, capitalisation and the words around them.
 
-Three patterns, all in the same Hyperscan pass as the structured recognizers:
+Patterns of three kinds, all in the same Hyperscan pass as the structured recognizers:
 
 - ``person-gazetteer``: a known first name followed by one or two capitalised words ("Maria Lopez",
   "John P. O'Brien"); the surname list raises the score.
-- ``person-cue``: capitalised words right after a cue ("my name is", "Dear", "Hi", "Regards,", "Mr.",
-  "Name:"); weak cues ("Hi", "Thanks") need a known first or last name, strong ones do not.
+- ``person-cue`` (strong), ``person-weak-cue`` and ``person-preposition-cue``: capitalised words right
+  after a cue ("my name is", "Dear", "Hi", "Regards,", "Mr.", "Name:"; the first letter may be
+  accented); after a strong cue any name-shaped words count, after a weak one ("Hi", "Thanks") a
+  known first or last name or two name-shaped words, after "for", "with" or "by" only a known name.
+  The lists of cue words are in ``person_words.py``.
 - ``person-value``: a whole string of one to four capitalised words, kept only under a key that names
   a person (``"name"``, ``"author"``, ``"speaker"``...), as in chat traces and support records.
 
@@ -18,10 +21,18 @@ from __future__ import annotations
 import functools
 import json
 import re
+import unicodedata
 from pathlib import Path
 from typing import ClassVar
 
-from privacyops.pii.recognizers.base import Candidate, Detection, Pattern, Recognizer
+from privacyops.pii.recognizers.base import NON_ASCII, Candidate, Detection, Pattern, Recognizer
+from privacyops.pii.recognizers.person_words import (
+    PREPOSITION_CUES,
+    STOP_WORDS,
+    STRONG_CUES,
+    WEAK_CUES,
+    street_name,
+)
 
 NAME_WORD = r"[A-Z][a-z'][A-Za-z'\-]{0,22}"
 """A capitalised word as the scan sees it; ``_NAME_SHAPE`` then keeps Smith, O'Brien, McDonald and
@@ -42,56 +53,26 @@ def name_lists() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(data["first"]), frozenset(data["last"])
 
 
-def word_set(words: str) -> frozenset[str]:
-    """Return the words of a space-separated list as a set."""
-    return frozenset(words.split())
-
-
-STOP_WORDS = word_set(
-    """The A An And Or But If Then This That These Those There Here Where When What Which Who Why How
-    I We You He She It They Our Your My Their His Her Its Is Are Was Were Be Been Am Do Does Did Not No
-    Yes Ok Okay Please Thanks Thank Hi Hello Hey Dear Best Regards Kind Cheers Team All Everyone Sir
-    Madam Customer Client User Users Admin Support Service Services Sales Billing Account Manager
-    Agent Assistant System Bot Error Warning Info Debug Request Response Server Client Api Http Json
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
-    July August September October November December Today Tomorrow Yesterday Street Avenue Road Lane
-    Drive Court Place Boulevard Suite Apt Inc Ltd Llc Corp Company Group Bank University Hospital
-    College School City County State North South East West New Old Great United Kingdom States America
-    Google Microsoft Amazon Apple Github Slack Stripe Openai Linux Windows Mac Python Java Order Invoice
-    Ticket Case Issue Project Report Update Note Notes Meeting Call Phone Email Address Name Mr Mrs Ms
-    Dr Prof Miss Will Can Could Would Should Must May Might Shall From To For With About Via On In At
-    By Of Hotel Airport Station Park Center Centre Office Department Dept Unit Floor Room Building
-    Access Panel Data Security Cloud Storage Web Network Success Quality Release Product Language
-    Studio Flat Apartment"""
-)
-"""Capitalised words that are rarely part of a name in support and log text."""
-
-_STRONG = (
-    r"[Mm]y name is|[Mm]y name's|[Nn]ame is|NAME:|[Nn]ame:|[Ff]ull name:|[Ss]igned by|[Ss]igned:|"
-    r"Mr\.?|Mrs\.?|Ms\.?|Mx\.?|Dr\.?|Prof\.?|Miss|[Pp]atient:|[Cc]ustomer:|[Cc]ontact:|[Ff]rom:|[Tt]o:|"
-    r"[Aa]uthor:|[Ss]peaker:|[Aa]gent:|[Cc]ardholder:|[Aa]ccount holder:|[Bb]ill to:|[Ss]hip to:|"
-    r"[Rr]egards,|[Tt]hanks,|[Tt]hank you,|[Ss]incerely,|[Cc]heers,|[Bb]est,|[Cc]ordialement,|[Ss]aluti,|"
-    r"[Ss]aludos,|[Aa]tentamente,|[Gg]roet,|[Gg]roeten,|"
-    r"mein Name ist|je m'appelle|me llamo|mi chiamo|mijn naam is|[Hh]err|[Ff]rau|[Mm]adame|[Mm]onsieur|"
-    r"Mme\.?|Sra\.|Sr\.|[Ss]ignora|[Ss]ignor|[Mm]evrouw|[Mm]eneer|"
-    r"\"(?:author|name|full_name|fullName|speaker|sender|customer|customer_name|user_name|display_name)"
-    r"\": ?\""
-)
-_WEAK = (
-    r"[Dd]ear|[Hh]i|[Hh]ello|[Hh]ey|[Tt]hanks|[Tt]hank you|[Rr]egards|[Cc]heers|[Bb]est|"
-    r"[Ss]incerely|I am|I'm|[Tt]his is|[Cc]all me|[Ss]poke (?:to|with)|[Aa]sk for|[Cc]ustomer|"
-    r"[Cc]ontact|[Pp]atient|[Cc]lient|[Ee]mployee|[Mm]anager|[Cc]olleague|[Ff]riend|[Hh]usband|[Ww]ife|"
-    r"[Ss]on|[Dd]aughter|[Mm]other|[Ff]ather|[Bb]rother|[Ss]ister|[Nn]amed|[Cc]alled|[Ff]or|[Ww]ith|[Bb]y|"
-    r"[Kk]unde|[Cc]liente|[Kk]lant|[Hh]allo|[Bb]onjour|[Hh]ola|[Cc]iao"
-)
-_STREET_BEFORE = ("rue", "avenue", "boulevard", "calle", "via", "viale", "piazza", "paseo", "camino", "rua")
-"""Street words written before a street's name ("avenue Joseph Normand")."""
 _RUN_WORD = rf"[{_UPPER}][{_LOWER}'][{_UPPER}{_LOWER}'\-]{{0,22}}"
 _NAME_RUN = re.compile(rf"{_RUN_WORD}(?: {_RUN_WORD}){{0,2}}(?![{_UPPER}{_LOWER}])")
+_PARTICLES = (
+    "van ", "von ", "de ", "der ", "den ", "del ", "della ", "la ", "le ", "du ", "di ", "da ", "dos ",
+    "das ", "ter ", "ten ", "bin ", "al ", "el ",
+)  # fmt: skip
+"""Particles before a surname: a name followed by one of them is read on past it."""
+_PARTICLE_TAIL = re.compile(
+    rf"(?: (?:{'|'.join(word.strip() for word in _PARTICLES)})){{1,3}} "
+    rf"[{_UPPER}][{_LOWER}'][{_UPPER}{_LOWER}'\-]{{0,22}}(?![{_UPPER}{_LOWER}])"
+)
+"""Particles before a surname, then the surname: " van den Henst", " de la Cruz"."""
 _WORD_REST = re.compile(rf"[{_UPPER}{_LOWER}'\-]*(?: {_RUN_WORD})?")
 """The name after a cue: one to three capitalised words."""
-_CUE_TAIL = r"(?: (?:Mr|Mrs|Ms|Mx|Dr|Prof)\.?)?[ \n]{0,3}(?P<v>[A-Z][a-z'])"
+_CUE_TAIL = (
+    rf"(?: (?:Mr|Mrs|Ms|Mx|Dr|Prof)\.?)?[ \n]{{0,3}}(?P<v>(?:[A-Z]|{NON_ASCII})(?:[a-z']|{NON_ASCII}))"
+)
+"""After the cue, the name's first two letters, either maybe accented ("Élodie", "Bárbara")."""
 STRONG_CUE = "person-cue"
+PREPOSITION_CUE = "person-preposition-cue"
 _NAME_KEY = re.compile(
     r"(?:^|[^a-z])(?:full ?name|first ?name|last ?name|given ?name|family ?name|surname|display ?name|"
     r"author|speaker|sender|recipient|customer|contact|patient|employee|person|owner|assignee|reporter|"
@@ -113,11 +94,11 @@ def _patterns() -> tuple[Pattern, ...]:
             kind="gazetteer",
         ),
         # Only the first letters of the name: name words after 60 cue words made Hyperscan's automaton
-        # three times slower; ``detect`` reads the rest of the name. Strong and weak cues are two
-        # patterns, so that ``detect`` knows which one it has without reading the words again.
+        # three times slower; ``detect`` reads the rest of the name. Strong cues, weak ones and
+        # prepositions are three patterns, so that ``detect`` knows which it has without reading again.
         Pattern(
             STRONG_CUE,
-            rf"(?:^|[^A-Za-z])(?:{_STRONG}){_CUE_TAIL}",
+            rf"(?:^|[^A-Za-z])(?:{STRONG_CUES}){_CUE_TAIL}",
             0.6,
             group="v",
             kind="cue",
@@ -126,7 +107,16 @@ def _patterns() -> tuple[Pattern, ...]:
         ),
         Pattern(
             "person-weak-cue",
-            rf"(?:^|[^A-Za-z])(?:{_WEAK}){_CUE_TAIL}",
+            rf"(?:^|[^A-Za-z])(?:{WEAK_CUES}){_CUE_TAIL}",
+            0.6,
+            group="v",
+            kind="cue",
+            resume=True,
+            from_start=True,
+        ),
+        Pattern(
+            PREPOSITION_CUE,
+            rf"(?:^|[^A-Za-z])(?:{PREPOSITION_CUES}){_CUE_TAIL}",
             0.6,
             group="v",
             kind="cue",
@@ -171,12 +161,12 @@ class PersonRecognizer(Recognizer):
         keep = _trim(words)
         if not keep:
             return []
-        known = keep[0] in self._first or keep[-1] in self._last
+        known = _listed(keep[0], self._first) or _listed(keep[-1], self._last)
         if candidate.pattern.name == STRONG_CUE:
             score = 0.85 if known else 0.65
         elif known:
             score = 0.75
-        elif len(keep) >= 2:
+        elif len(keep) >= 2 and candidate.pattern.name != PREPOSITION_CUE:
             score = 0.55  # "Customer Rohan Lyne": two name-shaped words after a cue
         else:
             return []
@@ -189,7 +179,7 @@ class PersonRecognizer(Recognizer):
         for index, word in enumerate(words):
             if word in self._first:
                 keep = _trim(words[index:])
-                if len(keep) >= 2 and not _street_name(candidate, offset, keep):
+                if len(keep) >= 2 and not street_name(candidate, offset, keep):
                     start = candidate.start + offset
                     score = 0.85 if keep[-1] in self._last else 0.6
                     end = _word_end(candidate, start + len(" ".join(keep)))
@@ -216,6 +206,15 @@ def _name_shaped(word: str) -> bool:
     return _NAME_SHAPE.fullmatch(word) is not None
 
 
+def _listed(word: str, names: frozenset[str]) -> bool:
+    """Tell whether a name is listed, its accents aside ("Ángel" is "Angel", "Jérôme" "Jerome")."""
+    return word in names or not word.isascii() and _folded(word) in names
+
+
+def _folded(word: str) -> str:
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode("ascii")
+
+
 def _trim(words: list[str]) -> list[str]:
     """Drop trailing words that are not names ("John Smith Thanks" is "John Smith")."""
     keep = []
@@ -229,48 +228,21 @@ def _trim(words: list[str]) -> list[str]:
     return keep if keep and keep[0] not in STOP_WORDS else []
 
 
-def _street_name(candidate: Candidate, offset: int, words: list[str]) -> bool:
-    """Tell whether a name is a street's ("61 Lydia Alley", "avenue Joseph Normand")."""
-    if words[-1] in STREET_WORDS:
-        return True
-    at = candidate.start + offset
-    return _street_before(candidate.text, max(candidate.floor, at - 16), at)
-
-
-def _street_before(text: str, low: int, at: int) -> bool:
-    """Tell whether a house number or a street word ends right before ``at`` (up to 3 of " ,/" between).
-
-    String tests rather than a regular expression searched backwards: this runs for most names.
-    """
-    before = text[low:at]
-    core = before.rstrip(" ,/")
-    if not core or len(before) - len(core) > 3:
-        return False
-    if core[-1].isdecimal():
-        return True
-    for word in _STREET_BEFORE:
-        if core.endswith(word):
-            begins = low + len(core) - len(word)
-            return begins == 0 or not (text[begins - 1].isalnum() or text[begins - 1] == "_")
-    return False
-
-
-STREET_WORDS = word_set(
-    """Street St Avenue Ave Road Rd Lane Ln Drive Dr Court Ct Place Pl Boulevard Blvd Way Alley Terrace
-    Crescent Close Grove Groves Gardens Square Hill Hills Park Parkway Row Walk Mews Cliff Forks Mill
-    Landing Ridge Ridgeway Underpass Roads Corner Key Part Marg Nagar Ganj Heights View Views Village
-    Ville Trail Crossing Circle Loop Lake Lakes Point Port Harbor Haven Meadow Meadows"""
-)
-"""The last word of street names that begin with a first name."""
-
-
 def _word_end(candidate: Candidate, end: int) -> int:
     """Carry a name on past the scan's ASCII end: "Gonz" of "González" becomes the whole word.
 
-    A last word cut at an accented letter would otherwise leave its tail ("ález") unmasked.
+    A last word cut at an accented letter would otherwise leave its tail ("ález") unmasked. A
+    surname with a particle ("Tristan van Luinenburg", "Maria de la Cruz") is carried on too.
     """
     top = candidate.ceiling if candidate.ceiling >= 0 else len(candidate.text)
-    if end >= top or candidate.text[end].isascii():
+    if end >= top:
         return end
-    rest = _WORD_REST.match(candidate.text, end, top)
-    return rest.end() if rest is not None else end
+    text = candidate.text
+    if not text[end].isascii():
+        rest = _WORD_REST.match(text, end, top)
+        end = rest.end() if rest is not None else end
+    if end < top and text.startswith(_PARTICLES, end + 1):
+        particle = _PARTICLE_TAIL.match(text, end, top)
+        if particle is not None:
+            end = particle.end()
+    return end
