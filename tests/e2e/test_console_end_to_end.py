@@ -1,8 +1,9 @@
 """A newcomer's whole path in Chromium, on ``privacyops demo`` run as a subprocess.
 
 File and verify requests in the privacy center, sign into the admin console with the credentials the
-demo printed, approve the erasure, work its recipients' tasks to the end from the console, watch it
-complete, and download the access package through the mailed link.
+demo printed, approve the erasure, close its recipients' tasks from the console with one note, watch it
+complete, scan the demo's database from the data map, and download the access package from the
+request's page and through the mailed link.
 """
 
 from __future__ import annotations
@@ -64,17 +65,23 @@ def state_in_console(page: Any, service: Service, request_id: str) -> str:
     return str(page.get_attribute("#state", "data-state"))
 
 
-def close_every_task(page: Any, service: Service) -> int:
-    """Close each open task as a reviewer would; 0 while the run has not opened them yet."""
-    page.goto(f"{service.base}/admin/tasks")
-    closed = 0
-    while page.locator("#task-queue tbody a[href*='/admin/tasks/']").count():
-        page.click("#task-queue tbody a[href*='/admin/tasks/'] >> nth=0")
-        page.fill("#evidence", "the recipient confirmed the erasure")
-        page.click("#close-task")
+def close_every_task(page: Any, service: Service, request_id: str) -> int:
+    """Tick every open task of the request and close them with one note; 0 until the run opened them."""
+    page.goto(f"{service.base}/admin/tasks?request={request_id}")
+    boxes = page.locator("#bulk-close input[name=task]")
+    ticked = boxes.count()
+    for index in range(ticked):
+        boxes.nth(index).check()
+    if ticked:
+        page.fill("#bulk-evidence", "the recipient confirmed the erasure")
+        page.click("#close-ticked")
         page.wait_for_selector("[role=status]")
-        closed += 1
-    return closed
+    return ticked
+
+
+def scan_state(page: Any, service: Service) -> str:
+    page.goto(f"{service.base}/admin/data-map")
+    return str(page.inner_text("#drift-app_db .scan-state"))
 
 
 def mailed_link(page: Any, service: Service) -> str | None:
@@ -103,10 +110,24 @@ def test_privacy_center_to_console_to_download(page: Any, demo: Service) -> None
     page.wait_for_selector("[role=status]")
     assert "identity and scope checked" in page.inner_text("#timeline")
 
-    wait_until(lambda: close_every_task(page, demo), "the erasure's recipient tasks", timeout=180)
+    wait_until(lambda: close_every_task(page, demo, erasure_id), "the erasure's recipient tasks", timeout=180)
     wait_until(lambda: state_in_console(page, demo, erasure_id) == "completed", "the erasure to complete")
     assert "the recipient confirmed the erasure" in page.inner_text("#tasks")
     wait_until(lambda: state_in_console(page, demo, access_id) == "completed", "the access request")
+
+    # The worker scans the demo's database when an admin asks, and the data map shows the drift.
+    page.goto(f"{demo.base}/admin/data-map")
+    page.select_option("#scan-system", "app_db")
+    page.click("#scan-now")
+    wait_until(lambda: "done" in scan_state(page, demo), "the discovery scan")
+    assert "users.email" in page.inner_text("#drift-app_db .drift-declared")
+
+    # The browser that entered the code downloads the package from the request's page.
+    page.goto(f"{demo.base}/privacy/requests/{access_id}")
+    with page.expect_download() as from_page:
+        page.click("#download-package")
+    with zipfile.ZipFile(io.BytesIO(Path(from_page.value.path()).read_bytes())) as archive:
+        assert ACCESS_SUBJECT in archive.read("data.json").decode()
 
     link = wait_until(lambda: mailed_link(page, demo), "the mail with the download link")
     with page.expect_download() as download:

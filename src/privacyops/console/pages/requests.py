@@ -15,6 +15,7 @@ from privacyops.execution import evidence_files, fanout
 from privacyops.requests import decisions, records, states
 from privacyops.requests import types as rtypes
 from privacyops.store.models import AuditEvent, ExecutionRun, ExecutionStep
+from privacyops.store.models.agents import RequestAgent
 from privacyops.store.models.requests import SubjectRequest
 
 router = framework.page_router()
@@ -98,6 +99,8 @@ def request_context(session: Session, row: SubjectRequest, role: str) -> dict[st
         "steps": steps,
         "tasks": fanout.tasks_of(session, row.id),
         "files": evidence_files.files_of(session, row.id),
+        "agent": session.get(RequestAgent, row.id) if row.via_agent else None,
+        "agent_shown": reveal,
         "denial_codes": [(code.value, decisions.DENIAL_SUMMARIES[code]) for code in decisions.DenialCode],
         "open": row.state not in queue.TERMINAL,
     }
