@@ -126,6 +126,8 @@ def _batches(
     tick: Tick | None,
 ) -> list[str]:
     sweep = target.sweep
+    if sweep.subject is None and sweep.action == "delete" and not held.subjects:
+        return _delete_batches(env, sessions, run, target, tick)
     plan = _subject_plan(env, sweep, held_tables) if sweep.subject else None
     after: Key | None = None
     while True:
@@ -146,6 +148,64 @@ def _batches(
             tick(len(rows))
         if batch.errors:
             return batch.errors
+
+
+def _delete_batches(
+    env: ExecutionEnv,
+    sessions: sessionmaker[Session],
+    run: RetentionRun,
+    target: Target,
+    tick: Tick | None,
+) -> list[str]:
+    """Delete expired rows batch by batch when no person's rows are held: one statement per batch.
+
+    Each batch's rows are deleted in an open transaction, its ledger entry and count are committed in
+    the store, and only then is the deletion committed. A crash before the store's commit rolls the
+    deletion back; a crash after it leaves an entry whose replay deletes what may still be there.
+    """
+    sweep = target.sweep
+    table_id = f"{sweep.system}.{sweep.table}"
+    after: Key | None = None
+    while True:
+        try:
+            with target.engine.connect() as conn, conn.begin():
+                taken = target.take(conn, run.cutoff, after, sweep.batch_size)
+                if taken.keys:
+                    with sessions.begin() as session:
+                        _ledger(session, env, run, target, taken.keys, taken.identities)
+                        done = {table_id: len(taken.keys)}
+                        runs.progress(session, run.id, rows=done, held={}, now=env.now())
+        except ConnectorError as exc:
+            return [str(exc)]
+        if not taken.keys:
+            return []
+        after = tuple(max(taken.keys))
+        if tick:
+            tick(len(taken.keys))
+
+
+def _ledger(
+    session: Session,
+    env: ExecutionEnv,
+    run: RetentionRun,
+    target: Target,
+    keys: list[list[Any]],
+    identities: dict[str, set[Any]],
+) -> None:
+    """Append the tombstone entry of a table rule's batch (the caller commits before the rows change)."""
+    sweep = target.sweep
+    tombstones.record(
+        session,
+        source="retention",
+        ref=str(run.id),
+        system=sweep.system,
+        table=sweep.table,
+        action="delete" if sweep.action == "delete" else "update",
+        key_columns=target.key_columns,
+        keys=keys,
+        changes={f: "null" if sweep.action == "null" else "pseudonymise" for f in sweep.fields},
+        identity_hashes=tombstones.hashes_of(identities, env.service.identity_hash),
+    )
 
 
 def unheld(
@@ -222,22 +282,9 @@ def _act_on_rows(
     keys = [tuple(r[k] for k in target.key_columns) for r in rows]
     if not keys:
         return Batch()
-    identities: dict[str, list[Any]] = {
-        k: [r.get(c) for r in rows] for k, c in target.identity_columns().items()
-    }
+    identities = {kind: {r.get(column) for r in rows} for kind, column in target.identity_columns().items()}
     with sessions.begin() as session:
-        tombstones.record(
-            session,
-            source="retention",
-            ref=str(run.id),
-            system=sweep.system,
-            table=sweep.table,
-            action="delete" if sweep.action == "delete" else "update",
-            key_columns=target.key_columns,
-            keys=keys,
-            changes={f: "null" if sweep.action == "null" else "pseudonymise" for f in sweep.fields},
-            identity_hashes=tombstones.hashes_of(identities, env.service.identity_hash),
-        )
+        _ledger(session, env, run, target, [list(k) for k in keys], identities)
     connector = env.connectors[sweep.system]
     match = Match(target.key_columns, tuple(keys))
     try:

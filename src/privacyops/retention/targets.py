@@ -20,6 +20,14 @@ from privacyops.manifest.schema import Sweep, Table
 
 
 @dataclass
+class Taken:
+    """The rows one batch deleted: their primary keys and, per identity kind, the people's values."""
+
+    keys: list[list[Any]]
+    identities: dict[str, set[Any]]
+
+
+@dataclass
 class Target:
     """One rule's table: its reflected columns, the cut-off condition and the columns a batch reads."""
 
@@ -75,7 +83,49 @@ class Target:
         if after is not None:
             query = query.where(_after(keys, after))
         query = query.order_by(*keys).limit(limit)
-        return [dict(r._mapping) for r in conn.execute(query)]
+        result = conn.execute(query)
+        columns = list(result.keys())
+        # Plain tuples zipped with the column names: a Row's mapping view costs several times more per row.
+        return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+
+    def take(
+        self, conn: sa.Connection, cutoff: datetime, after: Key | None, limit: int
+    ) -> Taken:
+        """Delete the next ``limit`` expired rows after key ``after``; return their keys and identities.
+
+        One statement: the keys are chosen and deleted inside the database and travel once, back to the
+        caller, who writes the ledger before committing ``conn``'s transaction. Starting after the last
+        key taken keeps each batch from walking the index entries of the rows deleted before it.
+        """
+        keys = [self.table.c[k] for k in self.key_columns]
+        wanted = list(dict.fromkeys([*self.key_columns, *self.identity_columns().values()]))
+        chosen = sa.select(*keys).where(self.expired(cutoff))
+        if after is not None:
+            chosen = chosen.where(_after(keys, after))
+        chosen = chosen.order_by(*keys).limit(limit)
+        where: sa.ColumnElement[bool]
+        if len(keys) == 1 and self.engine.dialect.name == "postgresql":
+            # As an array the chosen keys are looked up in the primary key's index; `IN (SELECT ...)`
+            # is planned as a hash join over a scan of the whole table, once per batch.
+            where = keys[0] == sa.any_(sa.func.array(chosen.scalar_subquery()))
+        elif len(keys) == 1:
+            where = keys[0].in_(chosen)
+        else:
+            where = sa.tuple_(*keys).in_(chosen)
+        statement = sa.delete(self.table).where(where).returning(*(self.table.c[c] for c in wanted))
+        try:
+            result = conn.execute(statement)
+            # The driver's plain tuples: SQLAlchemy's row objects would cost more than the rest of a batch.
+            rows = result.cursor.fetchall() if result.cursor is not None else []
+            result.close()
+        except sa.exc.DBAPIError as exc:
+            raise ConnectorError(f"delete on {self.sweep.table} failed: {type(exc.orig).__name__}") from None
+        width = len(keys)
+        at = {kind: wanted.index(column) for kind, column in self.identity_columns().items()}
+        return Taken(
+            keys=[list(row[:width]) for row in rows],
+            identities={kind: {row[i] for row in rows} for kind, i in at.items()},
+        )
 
     def summary(self, conn: sa.Connection, cutoff: datetime) -> dict[str, Any]:
         """Return how many rows are expired and the oldest start among them (the dry-run report)."""

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from privacyops.audit import chain
-from privacyops.connectors.base import Change, Connector, ConnectorError, Key, MapValues, Match, SetNull
+from privacyops.connectors.base import Change, Connector, ConnectorError, MapValues, Match, SetNull
 from privacyops.engine.collect import Collection
 from privacyops.engine.plan import Plan
 from privacyops.engine.run import REDACTED, pseudonym
@@ -36,12 +36,12 @@ def record(
     table: str,
     action: str,
     key_columns: Sequence[str],
-    keys: Iterable[Key],
+    keys: Iterable[Sequence[Any]],
     changes: Mapping[str, str] | None = None,
     identity_hashes: Iterable[str] = (),
 ) -> Tombstone | None:
     """Append one entry (nothing when there are no keys); the caller commits before changing the rows."""
-    kept = [list(k) for k in keys]
+    kept = [k if isinstance(k, list) else list(k) for k in keys]
     if not kept:
         return None
     entry = Tombstone(
@@ -101,9 +101,9 @@ def record_collection(
 
 def hashes_of(identities: Mapping[str, Iterable[Any]], hash_fn: Callable[[str, str], str]) -> list[str]:
     """Return the keyed hashes of every identity value, for the ledger."""
-    return sorted(
-        {hash_fn(kind, str(v)) for kind, values in identities.items() for v in values if v not in (None, "")}
-    )
+    # Rows of one batch repeat their people: each distinct value is hashed once.
+    distinct = {(kind, str(v)) for kind, values in identities.items() for v in values if v not in (None, "")}
+    return sorted({hash_fn(kind, value) for kind, value in distinct})
 
 
 def replay(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from privacyops.examples import LANGFUSE_MANIFEST
 from privacyops.manifest.errors import ManifestError
 from privacyops.manifest.load import load_text
-from privacyops.retention import sweep
+from privacyops.retention import runs, sweep
 
 from .conftest import Setup
 
@@ -168,3 +168,39 @@ def test_table_rules_null_pseudonymise_and_delete_in_batches_and_a_rerun_does_no
     for rule in sweep.sweep_rules(env):
         if rule.name in results:
             assert sweep.run_rule(env, setup.sessions, rule).rows == {}, rule.name
+
+
+@pytest.mark.req("ER-3")
+def test_a_batch_whose_ledger_entry_cannot_be_written_deletes_nothing(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = shipped_text().replace("  backups:\n", TABLE_RULES.lstrip("\n") + "  backups:\n", 1)
+    env = setup.with_manifest(load_text(text, "privacy.yml"))
+    setup.clock.now = NOW
+    engine = sa.create_engine(setup.demo_url)
+    with engine.connect() as conn:
+        due = count_in(conn, "SELECT COUNT(*) FROM sessions WHERE expires_at <= '2025-10-01'")
+        total = count_in(conn, "SELECT COUNT(*) FROM sessions")
+    assert due > 7, "the rule's batch is 7 rows: the test needs a second batch"
+    record, written = sweep.tombstones.record, []
+
+    def fail_on_the_second(*args: object, **kwargs: object) -> object:
+        if written:
+            raise sa.exc.OperationalError("INSERT INTO tombstones", {}, Exception("store went away"))
+        written.append(kwargs["keys"])
+        return record(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sweep.tombstones, "record", fail_on_the_second)
+    (rule,) = sweep.sweep_rules(env, "expired-sessions")
+    with pytest.raises(sa.exc.OperationalError):
+        sweep.run_rule(env, setup.sessions, rule)
+    with engine.connect() as conn:
+        # The first batch is gone and on the ledger; the second, whose entry failed, is all still there.
+        assert count_in(conn, "SELECT COUNT(*) FROM sessions") == total - 7
+    assert len(written) == 1 and len(written[0]) == 7
+    monkeypatch.setattr(sweep.tombstones, "record", record)
+    setup.clock.now = NOW + runs.LEASE + timedelta(minutes=1)  # the broken run's lease has run out
+    assert sweep.run_rule(env, setup.sessions, rule).status == "done"
+    with engine.connect() as conn:
+        assert count_in(conn, "SELECT COUNT(*) FROM sessions WHERE expires_at <= '2025-10-01'") == 0
+    engine.dispose()
