@@ -7,6 +7,8 @@ accented letter, which the Hyperscan pass sees as a placeholder byte).
 
 from __future__ import annotations
 
+import re
+
 from privacyops.pii.recognizers.base import NON_ASCII, Candidate
 
 
@@ -65,19 +67,16 @@ _STREET_BEFORE = (
     "Rambla", "Alameda", "Borgo", "Vicolo", "Largo", "Stretto", "Contrada", "Strada", "Avenida", "Plaza",
 )  # fmt: skip
 """Street words written before a street's name ("avenue Joseph Normand", "Cuesta de Santo Domingo")."""
-_LINK_WORDS = (" de", " del", " la", " della", " di", " da", " do", " dos", " das", " el")
-
-
-def _without_links(words: str) -> str:
-    """Drop up to two link words at the end: "Paseo de la" ends with its street word "Paseo"."""
-    for _ in range(2):
-        for link in _LINK_WORDS:
-            if words.endswith(link):
-                words = words[: -len(link)]
-                break
-        else:
-            break
-    return words
+_LINK_WORDS = ("de", "del", "la", "della", "di", "da", "do", "dos", "das", "el")
+_BEFORE_REVERSED = re.compile(
+    r"[ ,/]{0,3}(?:\d|(?:(?:"
+    + "|".join(word[::-1] for word in _LINK_WORDS)
+    + r") ){0,2}(?:"
+    + "|".join(sorted((word[::-1] for word in _STREET_BEFORE), key=lambda word: (-len(word), word)))
+    + r")(?!\w))"
+)
+"""What ``street_before`` looks for, read backwards: a house number or a street word, maybe two link
+words ("Paseo de la"), then up to three of " ,/". Reversed, one anchored match finds it."""
 
 
 def street_name(candidate: Candidate, offset: int, words: list[str]) -> bool:
@@ -89,22 +88,8 @@ def street_name(candidate: Candidate, offset: int, words: list[str]) -> bool:
 
 
 def street_before(text: str, low: int, at: int) -> bool:
-    """Tell whether a house number or a street word ends right before ``at`` (up to 3 of " ,/" between).
-
-    String tests rather than a regular expression searched backwards: this runs for most names.
-    """
-    before = text[low:at]
-    core = before.rstrip(" ,/")
-    if not core or len(before) - len(core) > 3:
-        return False
-    if core[-1].isdecimal():
-        return True
-    core = _without_links(core)
-    for word in _STREET_BEFORE:
-        if core.endswith(word):
-            begins = low + len(core) - len(word)
-            return begins == 0 or not (text[begins - 1].isalnum() or text[begins - 1] == "_")
-    return False
+    """Tell whether a house number or a street word ends right before ``at`` (up to 3 of " ,/" between)."""
+    return _BEFORE_REVERSED.match(text[low:at][::-1]) is not None
 
 
 STREET_WORDS = word_set(
