@@ -147,8 +147,17 @@ def check(catalog: cpurposes.Catalog, entry: Entry) -> cpurposes.PurposeInfo:
     return info
 
 
-_STATE_COLUMNS = ("kind", "granted", "receipt_id", "notice_version", "purpose_hash", "method", "signal",
-                  "recorded_at")
+_UPSERT_CHUNK = 1000
+_STATE_COLUMNS = (
+    "kind",
+    "granted",
+    "receipt_id",
+    "notice_version",
+    "purpose_hash",
+    "method",
+    "signal",
+    "recorded_at",
+)
 
 
 def _set_states(session: Session, receipts: Sequence[ConsentReceipt]) -> None:
@@ -162,10 +171,19 @@ def _set_states(session: Session, receipts: Sequence[ConsentReceipt]) -> None:
     for receipt in receipts:  # in order: the last receipt of a key is its state
         latest[(receipt.subject_key, receipt.purpose, receipt.scope)] = receipt
     insert = insert_for(session)
-    for (subject_key, purpose, scope), receipt in latest.items():
-        values = {name: getattr(receipt, name) for name in _STATE_COLUMNS}
-        key = {"subject_key": subject_key, "purpose": purpose, "scope": scope}
-        statement = insert(ConsentState).values(**key, **values)
+    rows = [
+        {
+            "subject_key": subject_key,
+            "purpose": purpose,
+            "scope": scope,
+            **{name: getattr(receipt, name) for name in _STATE_COLUMNS},
+        }
+        for (subject_key, purpose, scope), receipt in latest.items()
+    ]
+    # Many rows to a statement (each key once, as one statement may not touch a row twice), in chunks
+    # that stay under SQLite's limit of bound values.
+    for start in range(0, len(rows), _UPSERT_CHUNK):
+        statement = insert(ConsentState).values(rows[start : start + _UPSERT_CHUNK])
         session.execute(
             statement.on_conflict_do_update(
                 index_elements=["subject_key", "purpose", "scope"],
