@@ -59,7 +59,7 @@ def start(session: Session, manifest: Manifest, system: str, *, actor: str) -> D
 
 def run(sessions: sessionmaker[Session], manifest: Manifest, scan_id: int) -> DiscoveryScan | None:
     """Scan the system of a queued scan and store its summary; a failure is stored by its kind only."""
-    from privacyops.cli.scan import _reason, connection_url, scan_url
+    from privacyops.cli.scan import connection_url, scan_url
 
     with sessions() as session:
         row = session.get(DiscoveryScan, scan_id)
@@ -74,12 +74,23 @@ def run(sessions: sessionmaker[Session], manifest: Manifest, scan_id: int) -> Di
             store_report(row, report, manifest)
             row.status = "done"
         except Exception as exc:  # noqa: BLE001 - a database that is down is a result to show
-            row.status, row.error = "failed", _reason(exc)[:300]
+            row.status, row.error = "failed", failure_kind(exc)[:300]
         row.seconds, row.finished_at = time.monotonic() - started, datetime.now(UTC)
         chain.append(session, actor="worker", action=f"discovery.scan_{row.status}", entity=ENTITY,
                      entity_id=str(row.id), data={"system": row.system, "columns": len(row.columns)})
         session.commit()
         return row
+
+
+def failure_kind(exc: Exception) -> str:
+    """Say why a scan failed without a driver's message, which can quote the URL or a row."""
+    from privacyops.cli.scan import NoConnection
+    from privacyops.connectors import registry
+    from privacyops.pii import discover
+
+    if isinstance(exc, (discover.ScanError, NoConnection, registry.UnknownConnector)):
+        return str(exc)
+    return f"{type(exc).__name__}: check that the database is up and reachable at its address"
 
 
 def store_report(row: DiscoveryScan, report: ScanReport, manifest: Manifest) -> None:
