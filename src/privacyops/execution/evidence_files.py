@@ -54,7 +54,7 @@ def content_type(upload: Upload, limit: int) -> str:
     if len(upload.content) > limit:
         raise EvidenceRejected(
             "file",
-            f"the file has {len(upload.content)} bytes, more than the {limit} allowed "
+            f"the file is larger than the {limit} bytes allowed "
             "(PRIVACYOPS_EVIDENCE_MAX_BYTES); upload a smaller export of it, e.g. the e-mail as .txt",
             too_large=True,
         )
@@ -62,7 +62,9 @@ def content_type(upload: Upload, limit: int) -> str:
     expected = TYPES.get(suffix)
     if expected is None:
         raise EvidenceRejected(
-            "file", f"a {suffix or 'nameless'} file is not accepted; upload a .eml, .pdf, .png or .txt file"
+            "file",
+            f"{f'a {suffix} file' if suffix else 'a file without an extension'} is not accepted; "
+            "upload a .eml, .pdf, .png or .txt file",
         )
     if not sniff_matches(upload.content, expected):
         raise EvidenceRejected(
