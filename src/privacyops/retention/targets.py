@@ -99,19 +99,21 @@ class Target:
         """
         keys = [self.table.c[k] for k in self.key_columns]
         wanted = list(dict.fromkeys([*self.key_columns, *self.identity_columns().values()]))
-        chosen = sa.select(*keys).where(self.expired(cutoff))
+        condition = self.expired(cutoff)
         if after is not None:
-            chosen = chosen.where(_after(keys, after))
-        chosen = chosen.order_by(*keys).limit(limit)
+            condition = sa.and_(condition, _after(keys, after))
         where: sa.ColumnElement[bool]
-        if len(keys) == 1 and self.engine.dialect.name == "postgresql":
-            # As an array the chosen keys are looked up in the primary key's index; `IN (SELECT ...)`
-            # is planned as a hash join over a scan of the whole table, once per batch.
-            where = keys[0] == sa.any_(sa.func.array(chosen.scalar_subquery()))
-        elif len(keys) == 1:
-            where = keys[0].in_(chosen)
+        if self.engine.dialect.name == "postgresql":
+            # The chosen rows go by their physical address: the keys are read once, in order, from the
+            # primary key's index and not looked up again (`IN (SELECT ...)` is even planned as a hash
+            # join over the whole table, once per batch). A row updated meanwhile has a new address, is
+            # left alone and not returned, and the next run takes it.
+            ctid: sa.ColumnClause[Any] = sa.literal_column("ctid")
+            chosen = sa.select(ctid).select_from(self.table).where(condition).order_by(*keys).limit(limit)
+            where = ctid == sa.any_(sa.func.array(chosen.correlate(None).scalar_subquery()))
         else:
-            where = sa.tuple_(*keys).in_(chosen)
+            chosen = sa.select(*keys).where(condition).order_by(*keys).limit(limit)
+            where = keys[0].in_(chosen) if len(keys) == 1 else sa.tuple_(*keys).in_(chosen)
         statement = sa.delete(self.table).where(where).returning(*(self.table.c[c] for c in wanted))
         try:
             result = conn.execute(statement)
