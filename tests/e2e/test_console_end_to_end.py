@@ -120,7 +120,7 @@ def test_privacy_center_to_console_to_download(page: Any, demo: Service) -> None
     page.select_option("#scan-system", "app_db")
     page.click("#scan-now")
     wait_until(lambda: "done" in scan_state(page, demo), "the discovery scan")
-    assert "users.email" in page.inner_text("#drift-app_db .drift-declared")
+    assert "users.email" in str(page.text_content("#drift-app_db .drift-declared"))
 
     # The browser that entered the code downloads the package from the request's page.
     page.goto(f"{demo.base}/privacy/requests/{access_id}")
