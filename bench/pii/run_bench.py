@@ -194,12 +194,15 @@ def main() -> None:
 
 
 def _prose_block(path: Path) -> str:
-    """The block ``run_prose.py`` wrote into RESULTS.md, kept when this run rewrites the rest."""
+    """The blocks ``run_prose.py`` and ``structured_speed.py`` wrote into RESULTS.md, kept when this run
+    rewrites the rest."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    start, end = text.find("<!-- prose:begin -->"), text.find("<!-- prose:end -->")
-    if start < 0 or end < start:
-        return ""
-    return "\n" + text[start : end + len("<!-- prose:end -->")] + "\n"
+    kept = ""
+    for name in ("prose", "speed"):
+        start, end = text.find(f"<!-- {name}:begin -->"), text.find(f"<!-- {name}:end -->")
+        if 0 <= start < end:
+            kept += "\n" + text[start : end + len(f"<!-- {name}:end -->")] + "\n"
+    return kept
 
 
 def _hyperscan_findings(corpus: Path, findings: Path) -> str:
@@ -270,7 +273,7 @@ def render(results: dict) -> str:
         table(
             [
                 ["detection, batched (256 records per scan), CPU time", f"{ours['cpu_mb_per_s']} MB/s"],
-            ["detection, batched, wall time", f"{ours['mb_per_s']} MB/s"],
+                ["detection, batched, wall time", f"{ours['mb_per_s']} MB/s"],
                 ["detection, one call per record", f"{ours.get('per_record_mb_per_s', '-')} MB/s"],
                 ["detection + masking (placeholder), CPU time", f"{ours['mask_cpu_mb_per_s']} MB/s"],
                 ["raw Hyperscan pass alone (the ceiling)", f"{ours.get('raw_scan_mb_per_s', '-')} MB/s"],
