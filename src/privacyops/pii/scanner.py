@@ -184,11 +184,16 @@ class HyperscanScanner:
         if scratch is None:
             scratch = self._local.scratch = self._scratch()
         self._database.scan(data, match_event_handler=on_match, scratch=scratch)
-        for found in reports.values():
-            found.sort()  # Hyperscan reports by end offset already: this only guards the order
         count = len(self.patterns)
-        marks: Marks = {mark: reports.get(count + index, []) for index, mark in enumerate(self._marks)}
-        return {pattern_id: found for pattern_id, found in reports.items() if pattern_id < count}, marks
+        ends: dict[int, list[int]] = {}
+        marks: Marks = {}  # only the marks that were found: most texts have few
+        for pattern_id, found in reports.items():
+            found.sort()  # Hyperscan reports by end offset already: this only guards the order
+            if pattern_id < count:
+                ends[pattern_id] = found
+            else:
+                marks[self._marks[pattern_id - count]] = found
+        return ends, marks
 
     def _scratch(self) -> Any:
         import hyperscan
@@ -319,7 +324,8 @@ def _windows_by_pattern(
             continue
         width, anchor, reach = compiled.width, compiled.pattern.anchor, compiled.pattern.anchor_reach
         lead_ends = marks.get((pattern_id, False)) if marks else None
-        gate_ends = marks.get((pattern_id, True), []) if marks and compiled.gate else None
+        # A gated pattern with no opening word found has no window at all.
+        gate_ends = marks.get((pattern_id, True), []) if marks is not None and compiled.gate else None
         windows: list[tuple[int, int]] = []
         start, stop = -1, -1
         for end in ends:

@@ -92,6 +92,9 @@ def _patterns() -> tuple[Pattern, ...]:
             0.6,
             group="v",
             kind="gazetteer",
+            # ``re`` retried a run of capitalised words at each of its letters: from Hyperscan's
+            # start it confirms the run once (3 µs less per short text, 15% more Hyperscan time).
+            from_start=True,
         ),
         # Only the first letters of the name: name words after 60 cue words made Hyperscan's automaton
         # three times slower; ``detect`` reads the rest of the name. Strong cues, weak ones and
