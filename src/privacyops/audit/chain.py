@@ -27,6 +27,7 @@ __all__ = ["AuditIsAppendOnly", "VerifyResult", "append", "identity_hash", "veri
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1
 VERIFY_BATCH = 1000
+_HELD_HEAD = "privacyops.audit_head"
 # An audit row names people by id or by a hash of their identity, never by address.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 
@@ -93,6 +94,18 @@ def _check_no_personal_data(value: Any, path: str = "data") -> None:
 
 
 def _lock_head(session: Session) -> AuditHead:
+    # Once locked, the head stays locked until this transaction ends: later events of the same
+    # transaction go on from the head in memory instead of locking and reading it again.
+    transaction = session.get_transaction()
+    held = session.info.get(_HELD_HEAD)
+    if held is not None and held[0] is transaction and transaction is not None and transaction.is_active:
+        return held[1]
+    head = _lock_and_read_head(session)
+    session.info[_HELD_HEAD] = (transaction, head)
+    return head
+
+
+def _lock_and_read_head(session: Session) -> AuditHead:
     # The UPDATE comes first: it takes the row lock (PostgreSQL) or the database write lock (SQLite)
     # before the head is read, so two appenders can never both see the same end of the chain.
     touched = session.execute(
@@ -131,7 +144,7 @@ def append(
     session.add(row)
     head.last_id = row.id
     head.last_hash = row.hash
-    session.flush()
+    # Written with the caller's next query or commit: the events of one transaction go in one batch.
     return row
 
 

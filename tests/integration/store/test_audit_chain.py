@@ -140,6 +140,35 @@ def test_rolled_back_append_leaves_chain_intact(sessions: sessionmaker[Session])
 
 
 @pytest.mark.req("RK-4")
+def test_events_of_one_transaction_lock_the_head_once_and_a_savepoint_rollback_is_forgotten(
+    sessions: sessionmaker[Session],
+) -> None:
+    _append(sessions, 1)
+    locks: list[str] = []
+    with sessions.begin() as session:
+        sa.event.listen(session.connection(), "before_cursor_execute",
+                        lambda _c, _cur, statement, *_: locks.append(statement)
+                        if statement.lstrip().upper().startswith("UPDATE AUDIT_HEAD SET LAST_ID=AUDIT_HEAD")
+                        else None)
+        for n in range(3):
+            chain.append(session, actor="a", action="b", entity="c", entity_id=str(n), data={})
+        with session.begin_nested() as savepoint:
+            chain.append(session, actor="a", action="b", entity="c", entity_id="gone", data={})
+            session.flush()
+            savepoint.rollback()
+        chain.append(session, actor="a", action="b", entity="c", entity_id="last", data={})
+    assert len(locks) == 1
+    with sessions() as session:
+        result = chain.verify(session)
+        ids = session.scalars(sa.select(AuditEvent.entity_id).order_by(AuditEvent.id)).all()
+    assert result == chain.VerifyResult(ok=True, count=5)
+    assert ids == ["0", "0", "1", "2", "last"]
+    _append(sessions, 1)  # a later transaction locks and reads the head again
+    with sessions() as session:
+        assert chain.verify(session).count == 6
+
+
+@pytest.mark.req("RK-4")
 def test_concurrent_appends_keep_one_chain(sessions: sessionmaker[Session]) -> None:
     errors: list[BaseException] = []
 
