@@ -106,17 +106,20 @@ def _lock_head(session: Session) -> AuditHead:
 
 
 def _lock_and_read_head(session: Session) -> AuditHead:
-    # The UPDATE comes first: it takes the row lock (PostgreSQL) or the database write lock (SQLite)
-    # before the head is read, so two appenders can never both see the same end of the chain.
-    touched = session.execute(
-        sa.update(AuditHead).where(AuditHead.id == HEAD_ID).values(last_id=AuditHead.last_id)
-    )
-    if getattr(touched, "rowcount", 0) == 0:
-        session.add(AuditHead(id=HEAD_ID, last_id=0, last_hash=GENESIS_HASH))
-        session.flush()
-    head = session.execute(
-        sa.select(AuditHead).where(AuditHead.id == HEAD_ID).execution_options(populate_existing=True)
-    ).scalar_one()
+    # One UPDATE ... RETURNING takes the row lock (PostgreSQL) or the database write lock (SQLite) and
+    # reads the head under it, so two appenders can never both see the same end of the chain.
+    locked = session.scalars(
+        sa.update(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .values(last_id=AuditHead.last_id)
+        .returning(AuditHead),
+        execution_options={"populate_existing": True, "synchronize_session": False},
+    ).one_or_none()
+    if locked is not None:
+        return locked
+    head = AuditHead(id=HEAD_ID, last_id=0, last_hash=GENESIS_HASH)
+    session.add(head)
+    session.flush()
     return head
 
 
