@@ -86,11 +86,9 @@ def _drop_pg_database(admin_url: str, name: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture
-def db_url(db_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    """URL of an empty database of the selected kind, private to this test."""
+def _private_database(db_kind: str, folder: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     if db_kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+        yield f"sqlite:///{folder / 'test.db'}"
         return
     admin = request.getfixturevalue("pg_admin_url")
     name, url = _create_pg_database(admin)
@@ -98,6 +96,20 @@ def db_url(db_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iter
         yield url
     finally:
         _drop_pg_database(admin, name)
+
+
+@pytest.fixture
+def db_url(db_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """URL of an empty database of the selected kind, private to this test."""
+    yield from _private_database(db_kind, tmp_path, request)
+
+
+@pytest.fixture(scope="module")
+def module_db_url(
+    db_kind: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """URL of an empty database of the selected kind, shared by the tests of one module."""
+    yield from _private_database(db_kind, tmp_path_factory.mktemp("module-db"), request)
 
 
 @pytest.fixture

@@ -28,7 +28,6 @@ from privacyops.requests import context, intake
 from privacyops.requests import service as rservice
 from privacyops.settings import Settings
 from privacyops.store import db
-from tests.conftest import _create_pg_database, _drop_pg_database
 from tests.support import free_port
 
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "build" / "screenshots"
@@ -45,21 +44,6 @@ class Console:
 
     def sessions(self) -> Any:
         return db.session_factory(db.engine_for(self.settings))
-
-
-@pytest.fixture(scope="module")
-def console_db(
-    db_kind: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[str]:
-    if db_kind == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('console') / 'store.db'}"
-        return
-    admin = request.getfixturevalue("pg_admin_url")
-    name, url = _create_pg_database(admin)
-    try:
-        yield url
-    finally:
-        _drop_pg_database(admin, name)
 
 
 def _seed(settings: Settings) -> dict[str, str]:
@@ -94,11 +78,11 @@ def _seed(settings: Settings) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def console(console_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
-    db.upgrade(console_db)
+def console(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
+    db.upgrade(module_db_url)
     port = free_port()
     settings = Settings(
-        database_url=console_db,
+        database_url=module_db_url,
         home=tmp_path_factory.mktemp("home"),
         manifest=LANGFUSE_MANIFEST,
         admin_token="po_console_browser_admin",

@@ -32,15 +32,15 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def served(console_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    db.upgrade(console_db)
+def served(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    db.upgrade(module_db_url)
     provider = OidcProvider()
     port = free_port()
     with serving(provider.app()) as issuer:
         provider.issuer = issuer
         provider.redirect_uri = f"http://127.0.0.1:{port}/admin/sso/callback"
         settings = Settings(
-            database_url=console_db,
+            database_url=module_db_url,
             home=tmp_path_factory.mktemp("home"),
             secret_key="sso-browser-secret-0123456789abcdef",
             worker_in_process=False,

@@ -22,7 +22,6 @@ from privacyops.console import accounts, users
 from privacyops.settings import Settings
 from privacyops.store import db
 from privacyops.store.models import AuditEvent, ConsoleUser
-from tests.conftest import _create_pg_database, _drop_pg_database
 from tests.integration.conftest import serving
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider
 from tests.support import free_port
@@ -48,27 +47,12 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def store_url(
-    db_kind: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[str]:
-    if db_kind == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('sso') / 'store.db'}"
-        return
-    admin = request.getfixturevalue("pg_admin_url")
-    name, url = _create_pg_database(admin)
-    try:
-        yield url
-    finally:
-        _drop_pg_database(admin, name)
-
-
-@pytest.fixture(scope="module")
-def served(store_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    db.upgrade(store_url)
+def served(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    db.upgrade(module_db_url)
     provider = OidcProvider()
     port = free_port()
     settings = Settings(
-        database_url=store_url,
+        database_url=module_db_url,
         home=tmp_path_factory.mktemp("home"),
         secret_key="sso-test-secret-0123456789abcdef",
         worker_in_process=False,

@@ -15,6 +15,8 @@ from privacyops.api import deps
 from privacyops.audit import chain
 from privacyops.console import framework, lockout, sessions, sso, users
 from privacyops.requests import context
+from privacyops.settings import Settings
+from privacyops.store.models.console import ConsoleUser
 
 log = logging.getLogger(__name__)
 router = framework.page_router()
@@ -101,7 +103,13 @@ def sign_in(
     if user is None:
         return _refused(request, session, target, attempt, policy, username)
     lockout.forgive(session, policy, attempt, now=now)
-    row, token = sessions.start(session, user, framework.lifetime(services.settings), now)
+    return signed_in(request, session, services.settings, user, target, now)
+
+
+def signed_in(request: Request, session: Session, settings: Settings, user: ConsoleUser, target: str,
+              now: datetime, **audited: str) -> Response:
+    """Open the user's console session, audited (with ``audited`` facts), and send the browser on."""
+    row, token = sessions.start(session, user, framework.lifetime(settings), now)
     user.last_sign_in_at = now
     chain.append(
         session,
@@ -109,7 +117,7 @@ def sign_in(
         action="console.signed_in",
         entity="console_user",
         entity_id=str(user.id),
-        data={"session": row.id},
+        data={"session": row.id, **audited},
     )
     session.commit()
     answer = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from privacyops.api import deps
 from privacyops.audit import chain
-from privacyops.console import framework, sessions, sso, sso_accounts, users
+from privacyops.console import framework, sso, sso_accounts
 from privacyops.console.pages import sign_in as password_sign_in
 from privacyops.requests import context
 
@@ -78,20 +78,8 @@ def sso_callback(
         session.commit()
         log.info("console single sign-on refused: %s", exc.reason)
         return _refused_page(request, exc)
-    now = datetime.now(UTC)
-    row, token = sessions.start(session, user, framework.lifetime(services.settings), now)
-    user.last_sign_in_at = now
-    chain.append(
-        session,
-        actor=users.actor_name(user.username),
-        action="console.signed_in",
-        entity="console_user",
-        entity_id=str(user.id),
-        data={"session": row.id, "via": "single sign-on", "role": user.role},
-    )
-    session.commit()
-    answer = RedirectResponse(flow.next_path, status_code=status.HTTP_303_SEE_OTHER)
-    password_sign_in.set_session_cookie(answer, request, token)
+    answer = password_sign_in.signed_in(request, session, services.settings, user, flow.next_path,
+                                        datetime.now(UTC), via="single sign-on", role=user.role)
     answer.delete_cookie(sso.FLOW_COOKIE, path=framework.PREFIX)
     return answer
 
