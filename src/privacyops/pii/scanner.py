@@ -80,6 +80,9 @@ def compile_patterns(owned: Sequence[tuple[int, Pattern]]) -> list[CompiledPatte
             raise PatternError(
                 f"pattern {pattern.name!r}: from_start is for plain patterns, not gated or exact"
             )
+        if pattern.late_boundary:
+            _check_late_boundary(pattern)
+            high += 1  # a report may end one character after the match
         if pattern.group and pattern.group not in regex.groupindex:
             raise PatternError(f"pattern {pattern.name!r} has no group named {pattern.group!r}")
         lead_width = _width(pattern.name, pattern.lead)[1] if pattern.lead else 0
@@ -87,6 +90,13 @@ def compile_patterns(owned: Sequence[tuple[int, Pattern]]) -> list[CompiledPatte
         table = bytes.maketrans(run, b"\x00" * len(run)) if run else None
         compiled.append(CompiledPattern(index, owner, pattern, regex, int(high), lead_width, table))
     return compiled
+
+
+def _check_late_boundary(pattern: Pattern) -> None:
+    if not pattern.regex.endswith(r"\b") or pattern.exact or pattern.from_start:
+        raise PatternError(
+            f"pattern {pattern.name!r}: late_boundary needs a pattern ending in \\b, not exact or from_start"
+        )
 
 
 Spans = list[tuple[int, int]]
@@ -151,15 +161,20 @@ class HyperscanScanner:
         self.patterns = list(patterns)
         # One scratch space per thread: scans of different threads then never wait for each other.
         self._local = threading.local()
-        expressions = [_for_hyperscan(compiled.pattern.regex) for compiled in self.patterns]
+        expressions = [_scan_expression(compiled.pattern) for compiled in self.patterns]
         # Marks (a pattern's lead, or the words that open a gated pattern) get the ids after the
         # patterns: the scan reports where they end, and windows are narrowed or skipped with them.
-        self._marks = [(c.index, False) for c in self.patterns if c.pattern.lead]
-        self._marks += [(c.index, True) for c in self.patterns if c.gate]
-        expressions += [
-            _for_hyperscan(self.patterns[index].gate if gate else self.patterns[index].pattern.lead)
-            for index, gate in self._marks
-        ]
+        # Patterns with the same opening words (one recognizer's gated patterns) share one mark, so
+        # each word in the text is reported once rather than once per pattern.
+        marks: dict[bytes, list[tuple[int, bool]]] = {}
+        for c in self.patterns:
+            if c.pattern.lead:
+                marks.setdefault(_for_hyperscan(c.pattern.lead), []).append((c.index, False))
+        for c in self.patterns:
+            if c.gate:
+                marks.setdefault(_for_hyperscan(c.gate), []).append((c.index, True))
+        self._marks = [tuple(keys) for keys in marks.values()]
+        expressions += list(marks)
         # Exact patterns ask for the start of each match too, so no window is needed.
         flags = [hyperscan.HS_FLAG_SOM_LEFTMOST if c.pattern.exact or c.pattern.from_start else 0
                  for c in self.patterns]  # fmt: skip
@@ -192,7 +207,8 @@ class HyperscanScanner:
             if pattern_id < count:
                 ends[pattern_id] = found
             else:
-                marks[self._marks[pattern_id - count]] = found
+                for mark in self._marks[pattern_id - count]:
+                    marks[mark] = found
         return ends, marks
 
     def _scratch(self) -> Any:
@@ -401,6 +417,16 @@ def gate_expression(words: Sequence[str]) -> str:
         for word in sorted(words, key=len, reverse=True)
     )
     return rf"(?:^|[^A-Za-z])(?i:{alternatives})"
+
+
+_LATE_BOUNDARY = r"(?:[^0-9A-Za-z_]|$)"
+"""What a trailing ``\\b`` after a word character becomes for Hyperscan (``Pattern.late_boundary``)."""
+
+
+def _scan_expression(pattern: Pattern) -> bytes:
+    if pattern.late_boundary:
+        return _for_hyperscan(pattern.regex[: -len(r"\b")] + _LATE_BOUNDARY)
+    return _for_hyperscan(pattern.regex)
 
 
 def _for_hyperscan(regex: str) -> bytes:

@@ -86,3 +86,33 @@ def test_patterns_confirmed_from_their_start_find_what_re_finds(seed: int) -> No
         theirs = {(c.index, tuple(spans)) for c, spans in plain.scanner.scan(text) if not c.gate}
         assert ours == theirs, text
     assert fast.analyze_many(texts) == plain.analyze_many(texts)
+
+
+_SHORT_PIECES = (
+    "451 5986", "9472-7916", "123.4567", "Phone:", "tel", "call", ",", ", ", "-", ".", "/", "\n", "x", "ab",
+    "4111 1111 1111 1111", "12345", "+1 415 555 0132", "(0)", "_", "é", "",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_patterns_with_a_late_boundary_find_what_re_finds(seed: int) -> None:
+    """Hyperscan reads a trailing boundary as the character after it; the spans stay exactly re's."""
+    rng = random.Random(seed)
+    texts = ["".join(rng.choice(_SHORT_PIECES) for _ in range(rng.randint(1, 30))) for _ in range(300)]
+    # At threshold 0 no pattern is gated, so every pattern's spans must be exactly re's.
+    fast, plain = Engine(backend="hyperscan", threshold=0.0), Engine(backend="re", threshold=0.0)
+    late = {c.index for c in fast.patterns if c.pattern.late_boundary}
+    assert late
+    found_late = False
+    for text in [*texts, "".join(texts)]:
+        ours = {(c.index, tuple(spans)) for c, spans in fast.scanner.scan(text)}
+        theirs = {(c.index, tuple(spans)) for c, spans in plain.scanner.scan(text)}
+        assert ours == theirs, text
+        found_late = found_late or any(index in late for index, _ in ours)
+    assert found_late
+    assert fast.analyze_many(texts) == plain.analyze_many(texts)
+
+
+def test_a_late_boundary_needs_a_pattern_ending_in_one() -> None:
+    with pytest.raises(scanner.PatternError, match="late_boundary"):
+        scanner.compile_patterns([(0, Pattern("p", r"\d{3}-\d{4}", 0.5, late_boundary=True))])

@@ -70,6 +70,12 @@ class Pattern:
     confirms from there instead of searching a window a whole pattern width wide: for patterns
     that begin with a long alternation (cue words), which ``re`` tries at every position. Not with
     ``gated`` or ``exact``."""
+    late_boundary: bool = False
+    """The pattern ends in ``\\b`` right after a word character. Hyperscan runs such a trailing boundary
+    slowly after some shapes (a twelfth of the whole pass, for local phone numbers), so the scan
+    looks for the character after the match instead (not a word character, or the end of the text):
+    its reports may end one character late, and windows are one character wider. ``re`` still
+    confirms every match with the pattern as written. Not with ``exact`` or ``from_start``."""
     resume: bool = False
     """When a match is rejected, look for another match starting inside it: a greedy pattern may have
     run from a neighbouring number into the real value ("+44 20 7946 0958 4111 1111 1111 1111")."""

@@ -71,17 +71,26 @@ class CreditCardRecognizer(Recognizer):
         # The pattern may have swallowed a digit group of a neighbour ("v8.23.8 4272-8689-...");
         # when the whole fails, the span without its first or last group is tried.
         value = candidate.value
-        spans = _spans(value)
-        for start, end in spans:
-            if _is_card(value[start:end]):
+        # The card word is read only for a Luhn-valid span outside the issuer ranges: most candidates
+        # (ids, timestamps, phone numbers) fail the checksum and need no look before them.
+        other: tuple[int, int] | None = None
+        for start, end in _spans(value):
+            digits = _card_digits(value[start:end])
+            if digits is None:
+                continue
+            if issuer_ok(digits):
                 score = self.adjust_for_context(0.95, candidate, context)
                 return [Detection(candidate.start + start, candidate.start + end, score)]
+            if other is None:
+                other = (start, end)
         # After a card word ("credit card 5123 4567 8901"), any Luhn-valid 12 to 19 digits count:
         # issuer ranges change and private-label cards use their own.
-        if _CARD_WORD.search(candidate.before(32).lower()) and self.context_signal(candidate, context) > 0:
-            for start, end in spans:
-                if _is_card(value[start:end], issuer=False):
-                    return [Detection(candidate.start + start, candidate.start + end, 0.85)]
+        if (
+            other is not None
+            and _CARD_WORD.search(candidate.before(32).lower())
+            and self.context_signal(candidate, context) > 0
+        ):
+            return [Detection(candidate.start + other[0], candidate.start + other[1], 0.85)]
         return []
 
 
@@ -99,16 +108,17 @@ def _spans(value: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _is_card(value: str, *, issuer: bool = True) -> bool:
+def _card_digits(value: str) -> str | None:
+    """Return the digits of a value written like a card that passes Luhn, else None (issuer not checked)."""
     space, dash = " " in value, "-" in value
     if space and dash:
-        return False
-    digits = value.replace(" ", "").replace("-", "")
+        return None
+    digits = value.replace(" ", "").replace("-", "") if space or dash else value
     if not 12 <= len(digits) <= 19:
-        return False
+        return None
     if (space or dash) and not _grouped_like_a_card(value, " " if space else "-"):
-        return False
-    return luhn_ok(digits) and (not issuer or issuer_ok(digits)) and len(set(digits)) > 1
+        return None
+    return digits if luhn_ok(digits) and len(set(digits)) > 1 else None
 
 
 def _grouped_like_a_card(value: str, separator: str) -> bool:

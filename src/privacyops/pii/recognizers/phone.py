@@ -67,7 +67,7 @@ class PhoneRecognizer(Recognizer):
         Pattern("phone-two-groups", _TWO_GROUPS, 0.5, group="v", resume=True),
         Pattern("phone-digits", _DIGITS, 0.3, group="v", kind="bare", gated=True),
         Pattern("phone-dotted-pairs", _DOTTED_PAIRS, 0.5, group="v"),
-        Pattern("phone-short", _SHORT, 0.3, group="v", kind="short", gated=True),
+        Pattern("phone-short", _SHORT, 0.3, group="v", kind="short", gated=True, late_boundary=True),
         Pattern("phone-suffixed", _SUFFIXED, 0.5, group="v", kind="suffixed"),
     )
     CONTEXT: ClassVar[tuple[str, ...]] = (
