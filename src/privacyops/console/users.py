@@ -17,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from privacyops.audit import chain
+from privacyops.field_errors import FieldError
 from privacyops.store.models.console import ConsoleUser
 
 ROLES = ("viewer", "reviewer", "admin")
@@ -27,13 +28,11 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
-class UserRuleError(ValueError):
+class UserRuleError(FieldError):
     """A console user could not be added or changed; ``field`` names what to fix."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field=field)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, defer
 
 from privacyops.audit import chain
+from privacyops.field_errors import FieldError
 from privacyops.store.models.evidence import EvidenceFile
 
 ENTITY = "evidence_file"
@@ -30,13 +31,13 @@ _HEADER_LINE = re.compile(rb"^(From [^\r\n]*\r?\n)?[A-Za-z0-9-]{1,76}:[ \t]?[^\r
 MAX_NAME = 200
 
 
-class EvidenceRejected(ValueError):
+class EvidenceRejected(FieldError):
     """An upload that cannot be kept: ``field`` names the form field, the message says how to fix it."""
 
     def __init__(self, field: str, message: str, *, too_large: bool = False) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
         self.too_large = too_large
+        self.status_code = 413 if too_large else 422
 
 
 @dataclass(frozen=True)

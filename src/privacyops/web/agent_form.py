@@ -63,7 +63,7 @@ def parse(
         try:
             evidence_files.content_type(upload, limit)
         except evidence_files.EvidenceRejected as exc:
-            raise errors.RequestRuleError(str(exc), field="agent_document") from None
+            raise errors.RequestRuleError(exc.message, field="agent_document") from None
     return Agent(name.strip(), checked.value, bool(attests), upload)
 
 

@@ -64,11 +64,6 @@ class EvidenceOut(BaseModel):
         )
 
 
-def _rejected(exc: evidence_files.EvidenceRejected) -> HTTPException:
-    code = status.HTTP_413_CONTENT_TOO_LARGE if exc.too_large else status.HTTP_422_UNPROCESSABLE_CONTENT
-    return HTTPException(code, detail={"field": exc.field, "rule": str(exc)})
-
-
 def read_upload(file: UploadFile, limit: int) -> evidence_files.Upload:
     """Read at most one byte past the limit: enough to tell a file is too large without keeping it."""
     return evidence_files.Upload(file.filename or "", file.file.read(limit + 1))
@@ -106,18 +101,15 @@ def upload_evidence(
     task = _task(session, request_id, task_id)
     limit = services.settings.evidence_max_bytes
     upload = read_upload(file, limit)
-    try:
-        row = evidence_files.attach(
-            session,
-            request_id=request_id,
-            task_id=task.id,
-            kind="recipient_confirmation",
-            upload=upload,
-            actor=who.name,
-            limit=limit,
-        )
-    except evidence_files.EvidenceRejected as exc:
-        raise _rejected(exc) from None
+    row = evidence_files.attach(
+        session,
+        request_id=request_id,
+        task_id=task.id,
+        kind="recipient_confirmation",
+        upload=upload,
+        actor=who.name,
+        limit=limit,
+    )
     session.commit()
     return EvidenceOut.of(row)
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from privacyops.api import deps
 from privacyops.api.routes.recipient_tasks import RUN_REQUEST, RecipientTaskOut
 from privacyops.execution import fanout
+from privacyops.field_errors import FieldError
 from privacyops.store.models.execution import RecipientTask
 
 log = logging.getLogger(__name__)
@@ -28,12 +29,11 @@ Reviewer = Annotated[deps.Principal, deps.require_role("reviewer")]
 MAX_TASKS = 500
 
 
-class BulkRejected(ValueError):
+class BulkRejected(FieldError):
     """The selection cannot be closed together; ``field`` names what to change."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 class BulkCloseIn(BaseModel):
@@ -109,11 +109,6 @@ def close_tasks(
         tasks = close_many(
             session, services, body.task_ids, state=body.state, evidence=body.evidence, actor=who.name
         )
-    except BulkRejected as exc:
-        session.rollback()
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, detail={"field": exc.field, "rule": str(exc)}
-        ) from None
     except fanout.TaskRuleError as exc:
         session.rollback()
         raise HTTPException(

@@ -91,7 +91,7 @@ def console_close_tasks(
         try:
             bulk.close_many(session, services, task, state=state, evidence=evidence, actor=staff.actor)
         except bulk.BulkRejected as exc:
-            error = f"{exc.field}: {exc}"
+            error = str(exc)
         except fanout.TaskRuleError as exc:
             error = f"evidence: {exc}"
     if error:
@@ -194,8 +194,7 @@ def console_close_task(
             session, services, task_id, state=state, evidence=evidence, actor=staff.actor
         )
     except evidence_files.EvidenceRejected as exc:
-        error = f"{exc.field}: {exc}"
-        code = status.HTTP_413_CONTENT_TOO_LARGE if exc.too_large else code
+        error, code = str(exc), exc.status_code
     except fanout.TaskRuleError as exc:
         error = f"evidence: {exc}"
     if error:
