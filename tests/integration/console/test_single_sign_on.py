@@ -37,7 +37,9 @@ class Served:
     provider: OidcProvider
 
     def session(self) -> sa.orm.Session:
-        return db.session_factory(db.engine_for(self.settings))()
+        # BEGIN IMMEDIATE on SQLite: the test's read-then-write waits for the server's last write instead
+        # of failing at once with "database is locked" when it upgrades its read lock.
+        return db.session_factory(db.engine_for(self.settings, sqlite_immediate=True))()
 
     def sign_in(self, **identity: Any) -> httpx.Response:
         """Go through the whole flow as a browser would, as ``identity``; return the last answer."""
